@@ -48,4 +48,110 @@ def run_claims(args) -> int:
     return 1 if failed else 0
 
 
-REGISTRY = [_corpus, _claims]
+
+
+
+def _coverage(sub) -> None:
+    p = sub.add_parser("coverage", help="per document, the sentences and table cells no claim cites")
+    p.add_argument("id", nargs="?", help="only this document (id or prefix)")
+    p.add_argument("--all", action="store_true", help="also list cited and skipped units")
+    p.set_defaults(run=run_coverage)
+
+
+def run_coverage(args) -> int:
+    from kg import paths
+    from kg.claims import check_claim_file
+    from kg.corpus import load_corpus, resolve_id
+    from kg.coverage import measure_coverage
+    from kg.vocabulary import load_vocabulary
+
+    vocab, docs = load_vocabulary(), load_corpus()
+    wanted = [resolve_id(docs, args.id)] if args.id else list(docs.values())
+    claims, skips = [], []
+    for path in sorted(paths.claims_dir().glob("*.yaml")):
+        good, problems = check_claim_file(path, vocab, docs)
+        for problem in problems:
+            print(f"warning: {problem}", file=sys.stderr)
+        claims += good
+        from kg.yamlsafe import load_yaml
+        if not problems or good:
+            data = load_yaml(path)
+            skips += [dict(s, source=data.get("source")) for s in (data.get("skip") or [])]
+    total_uncited = 0
+    for doc in wanted:
+        units = measure_coverage(doc.text, [c for c in claims if c.source == doc.id],
+                                 [s for s in skips if s["source"] == doc.id])
+        counts = {s: sum(u.status == s for u in units) for s in ("cited", "skipped", "uncited")}
+        total_uncited += counts["uncited"]
+        print(f"{doc.id}: {len(units)} units, {counts['cited']} cited, "
+              f"{counts['skipped']} skipped, {counts['uncited']} uncited")
+        for unit in units:
+            if unit.status == "uncited" or args.all:
+                tag = unit.status.upper() if unit.status != "cited" else "cited"
+                extra = unit.reason or ",".join(unit.claims)
+                print(f"  {tag:<8} @{unit.start}: {unit.text[:110]}" + (f"  [{extra}]" if args.all else ""))
+    return 0
+
+
+
+def _build(sub) -> None:
+    p = sub.add_parser("build", help="build, validate and write the knowledge graph")
+    p.add_argument("-o", "--out", type=Path, help="output folder (default: build/)")
+    p.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
+    p.set_defaults(run=run_build)
+
+
+def run_build(args) -> int:
+    import kg
+
+    result = kg.build_graph(args.out, validate=not args.no_validate)
+    c = result.counts
+    print(f"built {result.outputs.folder}: {c['triples']} triples, {c['claims']} claims from "
+          f"{c['documents']} documents")
+    print("  claims per document: " + ", ".join(f"{d[:3]} {n}" for d, n in c["claims_by_document"].items()))
+    print(f"  {c['families']} families, {c['named_models']} named models, {c['properties']} properties, "
+          f"{c['use_cases']} use cases, {c['modalities']} modalities")
+    print(f"  {c['decision_rules']} decision rules, {c['conflicts']} conflicts between sources")
+    print("  SHACL: " + ("conforms" if not args.no_validate else "skipped"))
+    return 0
+
+
+
+def _sparql(sub) -> None:
+    p = sub.add_parser("sparql", help="run a read-only SPARQL query on the built graph")
+    p.add_argument("query", help="the query text, or a .rq file")
+    p.add_argument("--format", default="table", choices=["table", "json", "xml", "csv", "tsv", "turtle", "json-ld"])
+    p.add_argument("--limit", type=int, default=10_000, help="row cap (signalled when hit)")
+    p.set_defaults(run=run_sparql)
+
+
+def run_sparql(args) -> int:
+    from kg.errors import QueryError
+    from kg.sparql import run_query, serialise
+    from kg.store import load_built_graph
+
+    text = args.query
+    if text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and Path(text).is_file()):
+        try:
+            text = Path(text).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(f"cannot read query file {args.query}: {exc}") from None
+    graph = _current_graph()
+    result = run_query(graph, text, limit=args.limit)
+    out = serialise(result, args.format, graph)
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    if result.truncated:
+        print(f"whichmodel: warning: results cut at {result.limit} rows", file=sys.stderr)
+    return 0
+
+
+def _current_graph():
+    """The built graph, rebuilt first when missing or older than its sources."""
+    from kg.store import is_current, load_built_graph
+
+    if not is_current():
+        import kg
+        print("whichmodel: building the graph (sources changed or no build yet)…", file=sys.stderr)
+        kg.build_graph()
+    return load_built_graph()
+REGISTRY = [_corpus, _claims, _coverage, _build, _sparql]

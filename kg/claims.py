@@ -50,6 +50,7 @@ class Claim:
     file: str
     line: int
     context: str = ""
+    subject_label: str = ""
     extra: dict = field(default_factory=dict)
     start: int = -1
     end: int = -1
@@ -160,7 +161,8 @@ def _parse_claim(c, source: str, vocab: Vocabulary, path: Path) -> Claim:
         extra["note"] = c["note"]
     return Claim(id=c["id"], subject=subject_id, subject_kind=kind, predicate=pred,
                  value=c["value"], quote=c["quote"], source=source, file=str(path),
-                 line=c.line, context=str(c.get("context") or ""), extra=extra)
+                 line=c.line, context=str(c.get("context") or ""), subject_label=subject,
+                 extra=extra)
 
 
 def parse_claim_file(path: Path, vocab: Vocabulary, docs: dict[str, Document]) -> ClaimFile:

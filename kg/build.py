@@ -1,0 +1,59 @@
+"""The build: assemble the graph, validate it, write Turtle, JSON-LD and the networkx view atomically."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg import paths
+from kg.assemble import KnowledgeBase, assemble_graph
+from kg.network import dump_networkx, to_networkx
+from kg.store import (GRAPH_JSONLD, GRAPH_TTL, BuildOutputs, serialise_jsonld, serialise_turtle,
+                      sources_hash, write_outputs)
+from kg.validation import ValidationReport, validate_graph
+
+NETWORK_JSON = "network.json"
+
+
+@dataclass
+class BuildResult:
+    kb: KnowledgeBase
+    report: ValidationReport
+    outputs: BuildOutputs | None
+    counts: dict
+
+
+def count(kb: KnowledgeBase) -> dict:
+    claims = kb.claims
+    by_doc = {d: sum(c.source == d for c in claims) for d in kb.docs}
+    return {
+        "triples": len(kb.graph), "documents": len(kb.docs), "claims": len(claims),
+        "claims_by_document": by_doc, "families": len(kb.vocab.families),
+        "named_models": len(kb.models), "properties": len(kb.vocab.properties),
+        "use_cases": len(kb.vocab.use_cases), "modalities": len(kb.vocab.modalities),
+        "decision_rules": sum(c.predicate == "recommended_when" for c in claims),
+        "conflicts": len(kb.conflicts),
+    }
+
+
+def build_graph(out_dir: Path | None = None, *, ontology_dir: Path | None = None,
+                validate: bool = True, write: bool = True) -> BuildResult:
+    """Assemble, validate (raising on SHACL violations) and write the graph's outputs.
+
+    Nothing is written unless the whole graph assembles and validates; each output file is
+    replaced atomically, the manifest last.
+    """
+    kb = assemble_graph(ontology_dir)
+    report = validate_graph(kb.graph) if validate else ValidationReport(conforms=True)
+    report.raise_for_violations()
+    counts = count(kb)
+    outputs = None
+    if write:
+        files = {
+            GRAPH_TTL: serialise_turtle(kb.graph),
+            GRAPH_JSONLD: serialise_jsonld(kb.graph),
+            NETWORK_JSON: dump_networkx(to_networkx(kb.graph)),
+        }
+        manifest = {"sources": sources_hash(ontology_dir), "counts": counts,
+                    "validated": validate, "files": sorted(files)}
+        outputs = write_outputs(files, manifest, out_dir or paths.build_dir())
+    return BuildResult(kb, report, outputs, counts)
