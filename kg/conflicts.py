@@ -20,10 +20,11 @@ class Conflict:
         return f"{self.family}-{self.property}"
 
     def summary(self, vocab: Vocabulary) -> str:
-        parts = []
+        parts: list[str] = []
         for claim in self.sides:
-            level = vocab.levels[level_of(claim)].label
-            parts.append(f"{claim.source[:3]} says {level}")
+            part = f"{claim.source[:3]} says {vocab.levels[level_of(claim)].label}"
+            if part not in parts:
+                parts.append(part)
         prop = vocab.properties[self.property].label
         return f"Sources disagree on the {prop} of {vocab.families[self.family].label}: " + "; ".join(parts)
 

@@ -1,0 +1,38 @@
+# whichmodel: `make run` sets up and runs the main job; `make test` sets up and runs the tests.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export OMP_NUM_THREADS := 1
+
+.PHONY: setup system-deps run build test bench clean
+
+$(BIN)/whichmodel: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+setup: $(BIN)/whichmodel
+
+# Debian packages for the diagram export (graphviz) and the browser tests (chromium).
+system-deps:
+	@command -v dot >/dev/null && command -v chromium >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz chromium >/dev/null; }
+
+build: setup
+	$(BIN)/whichmodel build
+
+run: setup build
+	$(BIN)/whichmodel ask "I have little data and compute and no pre-trained model; I need to generate samples"
+
+test: setup system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python benchmarks/recommend.py
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,67 @@
+"""Shared fixtures: the real graph, built once per session from the real ontology and corpus."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+DEV_SET = SHARED / "eval" / "dev.yaml"
+
+
+@pytest.fixture(scope="session")
+def build_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("build")
+    os.environ["WHICHMODEL_BUILD_DIR"] = str(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def built(build_dir):
+    """The BuildResult of the real sources (validated, written to a temporary folder)."""
+    import kg
+
+    return kg.build_graph(build_dir)
+
+
+@pytest.fixture(scope="session")
+def kb(built):
+    return built.kb
+
+
+@pytest.fixture(scope="session")
+def graph(kb):
+    return kb.graph
+
+
+@pytest.fixture(scope="session")
+def docs():
+    from kg.corpus import load_corpus
+
+    return load_corpus()
+
+
+@pytest.fixture(scope="session")
+def vocab():
+    from kg.vocabulary import load_vocabulary
+
+    return load_vocabulary()
+
+
+@pytest.fixture
+def cli(capsys, built):
+    """Run the CLI in-process; returns (exit_code, stdout, stderr)."""
+    from app.cli import main
+
+    def run(*argv: str):
+        code = main(list(argv))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+    return run
