@@ -154,4 +154,6 @@ def _current_graph():
         print("whichmodel: building the graph (sources changed or no build yet)…", file=sys.stderr)
         kg.build_graph()
     return load_built_graph()
-REGISTRY = [_corpus, _claims, _coverage, _build, _sparql]
+from app.ask import register_ask, register_eval  # noqa: E402
+
+REGISTRY = [_corpus, _claims, _coverage, _build, _sparql, register_ask, register_eval]

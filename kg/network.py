@@ -10,7 +10,7 @@ import json
 
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from kg.namespaces import OA, WM
 
@@ -62,23 +62,22 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
             attrs.setdefault("type", []).append(short(graph, o) if _is_ours(graph, o) else str(o))
         elif _is_ours(graph, o):
             view.add_edge(sid, short(graph, o), key=_local(p))
-    _denormalise_claims(view)
+    _denormalise_claims(graph, view)
     return view
 
 
-def _denormalise_claims(view: nx.MultiDiGraph) -> None:
-    """Copy each claim's document and offsets onto the claim node."""
-    for node, attrs in view.nodes(data=True):
-        if "wm:Claim" not in attrs.get("type", []):
-            continue
-        for _, target, key in view.out_edges(node, keys=True):
-            if key == "wasDerivedFrom":
-                attrs["doc"] = target.split(":", 1)[1]
-            if key == "hasTarget":
-                for _, selector in view.out_edges(target):
-                    sel = view.nodes[selector]
-                    if "start" in sel:
-                        attrs["start"], attrs["end"] = sel["start"], sel["end"]
+def _denormalise_claims(graph: Graph, view: nx.MultiDiGraph) -> None:
+    """Copy each claim's document and quote offsets onto the claim node."""
+    for claim in graph.subjects(RDF.type, WM.Claim):
+        attrs = view.nodes[short(graph, claim)]
+        doc = graph.value(claim, PROV.wasDerivedFrom)
+        attrs["doc"] = str(doc).rsplit("/", 1)[-1]
+        for target in graph.objects(claim, OA.hasTarget):
+            for selector in graph.objects(target, OA.hasSelector):
+                start = graph.value(selector, OA.start)
+                if start is not None:
+                    attrs["start"] = int(start)
+                    attrs["end"] = int(graph.value(selector, OA.end))
 
 
 def dump_networkx(view: nx.MultiDiGraph) -> bytes:

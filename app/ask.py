@@ -1,0 +1,121 @@
+"""`whichmodel ask` and `whichmodel eval`: parse, call kg.recommend / explain.explain, print."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def register_ask(sub) -> None:
+    p = sub.add_parser("ask", help="recommend a model family for a need, with cited reasons")
+    p.add_argument("question", nargs="?", help="your need in plain words")
+    p.add_argument("--file", type=Path, help="one question a line; with --json, one JSON object a line")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--task", help="the task, overriding what the text implies (e.g. 'image generation')")
+    p.add_argument("--compute", choices=["small", "large"])
+    p.add_argument("--data", choices=["small", "large"])
+    p.add_argument("--pretrained", choices=["yes", "no"])
+    p.add_argument("--priority", action="append", default=[], help="a top priority (repeatable): "
+                   "quality, speed, stability, diversity, control, interpretability, likelihood, latent")
+    p.add_argument("--llm", metavar="BASE_URL", help="phrase the explanation with an OpenAI-compatible server")
+    p.add_argument("--llm-model", metavar="NAME", help="model name on that server")
+    p.set_defaults(run=run_ask)
+
+
+def _questions(args) -> list[str]:
+    from kg.errors import QuestionError
+
+    if args.file:
+        try:
+            lines = args.file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QuestionError(f"cannot read questions: {exc}", file=str(args.file)) from None
+        return [line for line in lines if line.strip()]
+    if args.question is None:
+        raise QuestionError("give a question, or --file with one question a line")
+    return [args.question]
+
+
+def run_ask(args) -> int:
+    from explain import explain
+    from kg.errors import QuestionError
+    from kg.recommend import recommend
+
+    overrides = {"task": args.task, "compute": args.compute, "data": args.data,
+                 "pretrained": args.pretrained, "priorities": args.priority or None}
+    status = 0
+    for line_no, question in enumerate(_questions(args), start=1):
+        try:
+            answer = recommend(question, **overrides)
+        except QuestionError as exc:
+            if not args.file:
+                raise
+            exc.file, exc.line = str(args.file), line_no
+            print(f"whichmodel: error: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        explanation = explain(answer, backend=_backend(args))
+        answer["explanation"] = explanation["text"]
+        answer["explanation_sentences"] = explanation["sentences"]
+        answer["citations"] = explanation["citations"]
+        answer["explainer"] = explanation["backend"]
+        if args.json:
+            print(json.dumps(answer, ensure_ascii=False, indent=None if args.file else 1))
+        else:
+            print(render_answer(answer))
+    return status
+
+
+def _backend(args):
+    if not args.llm:
+        return None
+    from explain.llm import LLMBackend
+
+    return LLMBackend.from_settings(base_url=args.llm, model=args.llm_model)
+
+
+def render_answer(answer: dict) -> str:
+    """The short human-readable answer: explanation, numbered sources, needs understood."""
+    lines = [answer["explanation"], ""]
+    if answer["citations"]:
+        lines.append("Sources:")
+        for c in answer["citations"]:
+            lines.append(f"  [{c['n']}] {c['doc']} @{c['start']}-{c['end']}: “{c['quote']}”")
+    needs = ", ".join(f"{n['label']} ({n['kind'].replace('_', ' ')})" for n in answer["needs"])
+    if needs:
+        lines.append(f"Understood: {needs}")
+    for change in answer.get("what_would_change", [])[:3]:
+        lines.append(f"Would change: {change['change']} → {change['family']}")
+    return "\n".join(lines).rstrip()
+
+
+def register_eval(sub) -> None:
+    p = sub.add_parser("eval", help="accuracy on a question set, next to an embedding-only baseline")
+    p.add_argument("file", type=Path, help="a YAML file in the format of shared/eval/dev.yaml")
+    p.add_argument("-v", "--verbose", action="store_true", help="list the failures")
+    p.set_defaults(run=run_eval)
+
+
+def _pct(value) -> str:
+    return "   n/a" if value is None else f"{100 * value:5.1f}%"
+
+
+def run_eval(args) -> int:
+    from kg.evaluate import evaluate
+
+    result = evaluate(args.file)
+    product, baseline = result["product"], result["baseline"]
+    print(f"{result['cases']} questions from {args.file}")
+    print(f"{'':22}{'whichmodel':>12}{'baseline':>12}")
+    for name, label in (("top1", "top-1 accuracy"), ("top3", "top-3 recall"), ("cite", "citation hit rate"),
+                        ("declines", "decline accuracy")):
+        print(f"{label:22}{_pct(product.rate(name)):>12}{_pct(baseline.rate(name)):>12}")
+    faith = result["faithfulness"]
+    if faith:
+        print(f"{'citation coverage':22}{_pct(faith['coverage']):>12}")
+        print(f"{'citation validity':22}{_pct(faith['validity']):>12}")
+        print(f"{'citation precision':22}{_pct(faith['precision']):>12}")
+    if args.verbose:
+        for failure in product.failures:
+            print(f"  miss {failure}")
+    return 0

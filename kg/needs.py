@@ -1,0 +1,267 @@
+"""From a person's free text to needs: use cases, modalities, priorities, constraints, or a decline.
+
+Use cases and modalities are found by meaning (sentence embeddings of the question and its
+clauses against each concept's labels, synonyms and the quotes that cite it) and by literal
+mention. Priorities and constraints are found clause by clause from the vocabulary's labels and
+a small lexicon of resource words, so that negation and indifference flip them: "speed is not a
+concern" makes speed indifferent, "compute is not a problem" means plenty of compute.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kg.errors import QuestionError
+from kg.index import KnowledgeIndex
+
+MAX_QUESTION_CHARS = 2000
+USE_CASE_MIN = 0.50        # cosine similarity for a use case to count as meant
+USE_CASE_SPAN = 0.08       # keep use cases within this of the best one
+LITERAL_SCORE = 0.85       # a use case named literally in the question
+DECLINE_BELOW = 0.45       # best use-case similarity under which a need is not generative
+USE_CASE_WEAK = 0.42       # when nothing reaches USE_CASE_MIN, the best use case from here up
+MODALITY_MIN = 0.55
+OFF_MODALITY = 0.8         # a use case of another modality than the ones the question names
+FALLBACK_SCORE = 0.6       # a named modality's main use case when no use case of it matched
+
+_NEGATION = re.compile(r"\b(not|no|never|without|don'?t|doesn'?t|isn'?t|aren'?t|lack|lacking|none|"
+                       r"nor|neither|irrelevant|unimportant|regardless)\b|n't\b", re.I)
+_INDIFFERENT = re.compile(r"\b(not (a |an )?(concern|issue|problem|priority|important|matter|constraint|"
+                          r"an issue|critical|needed|required)|don'?t care|doesn'?t matter|no need|"
+                          r"not care|whatever|irrelevant|unimportant|any (speed|quality))\b", re.I)
+_STRONG = re.compile(r"\b(highest|best|top|maximum|must|critical|crucial|essential|as \w+ as possible|"
+                     r"most important|priority|above all|state[- ]of[- ]the[- ]art|need)\b", re.I)
+_SMALL = re.compile(r"\b(small|little|limited|few|scarce|tiny|low|modest|single|one|cheap|laptop|"
+                    r"constrained|not much|not enough|lack|short on|no (big|large|much))\b", re.I)
+_LARGE = re.compile(r"\b(large|big|lots|plenty|plentiful|huge|massive|abundant|many|unlimited|millions|"
+                    r"ample|enough|cluster|not (a |an )?(problem|issue|concern|constraint|limit))\b", re.I)
+_COMPUTE = re.compile(r"\b(compute|computing|computational|gpus?|tpus?|hardware|resources|budget)\b", re.I)
+_DATA = re.compile(r"\b(data|dataset|datasets|examples|samples|images to train|training set|records)\b", re.I)
+_PRETRAINED = re.compile(r"\b(pre-?trained|foundation model|off-the-shelf|existing model|checkpoint)\b", re.I)
+_OWN_DOMAIN = re.compile(r"\b(own domain|from scratch|niche domain|no existing model)\b", re.I)
+_LATENCY = re.compile(r"\b(real[- ]time|latency|instant(ly)?|interactive|on-device|mobile)\b", re.I)
+_DISCRIMINATIVE = re.compile(r"\b(classif\w*|regression|regressor|predicts?|prediction|labels?|"
+                             r"sentiment|churn|spam|categori[sz]e|score|rank)\b", re.I)
+_GENERATIVE = re.compile(r"\b(generat\w*|synthe\w*|creat\w*|produc\w*|write|writing|compos\w*|render\w*|"
+                         r"imagin\w*|fake|sample\w*|interpolat\w*|denois\w*|inpaint\w*|restor\w*|"
+                         r"augment\w*|forecast\w*|translat\w*|upscal\w*|resolution|convert|turn \w+ into|"
+                         r"draw|paint|design|likelihood|density|anomal\w*|detect\w*|reconstruct\w*|"
+                         r"views?|latent)\b", re.I)
+_SPLIT = re.compile(r"[.;!?\n]+|,\s+|\s+\bbut\b\s+|\s+\band\b\s+(?=(we|i|it|they|there|the|our|my)\b)", re.I)
+# Words that name a property in everyday language, beyond the vocabulary's labels.
+_PROPERTY_CUES = {
+    "sample-quality": r"quality|realistic|realism|photorealistic|high-fidelity|fidelity|sharp|lifelike|"
+                      r"convincing|stunning|beautiful",
+    "generation-speed": r"fast|faster|speed|quick|quickly|real[- ]time|latency|slow|instant|throughput",
+    "training-stability": r"stable|stability|collaps\w*|unstable|diverg\w*|reliable training|robust training",
+    "diversity": r"diverse|diversity|variety|varied|mode coverage|mode collapse",
+    "controllability": r"control|controllable|controlled|steer\w*|conditional|guided",
+    "interpretability": r"interpretab\w*|explainab\w*|understand\w* the model|transparen\w*",
+    "exact-likelihood": r"exact likelihoods?|likelihoods?|log-likelihood|probability of each|density estimation",
+    "latent-smoothness": r"interpolat\w*|smooth\w*|latent space|morph\w*|blend\w*",
+    "compute-need": r"cheap to train|low cost|efficient",
+    "data-need": r"data[- ]efficient",
+}
+
+
+@dataclass
+class Needs:
+    question: str
+    use_cases: dict[str, float] = field(default_factory=dict)
+    modalities: dict[str, float] = field(default_factory=dict)
+    priorities: dict[str, float] = field(default_factory=dict)
+    indifferent: set[str] = field(default_factory=set)
+    constraints: set[str] = field(default_factory=set)
+    avoid: set[str] = field(default_factory=set)          # families the question moves away from
+    declined: bool = False
+    decline_reason: str = ""
+
+    def as_list(self, index: KnowledgeIndex) -> list[dict]:
+        out = [{"label": index.use_cases[u].label, "kind": "use_case", "id": u, "score": round(s, 3)}
+               for u, s in self.use_cases.items()]
+        out += [{"label": index.modalities[m].label, "kind": "modality", "id": m, "score": round(s, 3)}
+                for m, s in self.modalities.items()]
+        out += [{"label": index.properties[p].label, "kind": "priority", "id": p, "score": round(w, 3)}
+                for p, w in self.priorities.items()]
+        out += [{"label": index.properties[p].label, "kind": "indifferent", "id": p, "score": 1.0}
+                for p in sorted(self.indifferent)]
+        out += [{"label": index.constraints[c].label, "kind": "constraint", "id": c, "score": 1.0}
+                for c in sorted(self.constraints)]
+        out += [{"label": index.families[f].label, "kind": "avoid", "id": f, "score": 1.0}
+                for f in sorted(self.avoid)]
+        return out
+
+
+def check_question(question: str) -> str:
+    text = " ".join(str(question or "").split())
+    if not text:
+        raise QuestionError("the question is empty: describe what you want to generate and your constraints")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    return text
+
+
+def split_clauses(text: str) -> list[str]:
+    return [c.strip() for c in _SPLIT.split(text) if c and c.strip() and len(c.strip()) > 2
+            and c.lower() not in ("we", "i", "it", "they", "there", "the", "our", "my")]
+
+
+def _size_near(clause: str, start: int, end: int, previous: str) -> str:
+    """small / large from the words around a resource word; coordination inherits ("little data and compute")."""
+    before, after = clause[max(0, start - 40):start], clause[end:end + 45]
+    near_before = re.split(r"\b(?:but|while|whereas)\b", before)[-1]
+    small, large = _SMALL.search(near_before), _LARGE.search(near_before)
+    if small or large:
+        last = max((m for m in (small, large) if m), key=lambda m: m.start())
+        return "small" if last is small else "large"
+    if re.search(r"\b(and|or|&)\s*$", before) and previous:
+        return previous
+    after = re.split(r"\b(?:but|while|whereas|and)\b", after)[0]
+    if _SMALL.search(after) and not _LARGE.search(after):
+        return "small"
+    return "large" if _LARGE.search(after) else ""
+
+
+def _constraints(clause: str, needs: Needs) -> None:
+    negated = bool(_NEGATION.search(clause))
+    previous = ""
+    resources = sorted([(m, "compute") for m in _COMPUTE.finditer(clause)] +
+                       [(m, "data") for m in _DATA.finditer(clause)], key=lambda t: t[0].start())
+    for match, kind in resources:
+        size = _size_near(clause, match.start(), match.end(), previous)
+        if size:
+            needs.constraints.discard(f"{kind}-{'large' if size == 'small' else 'small'}")
+            needs.constraints.add(f"{kind}-{size}")
+            previous = size
+    if _PRETRAINED.search(clause):
+        needs.constraints.add("pretrained-unavailable" if negated else "pretrained-available")
+    elif _OWN_DOMAIN.search(clause):
+        needs.constraints.add("pretrained-unavailable")
+    if _LATENCY.search(clause) and not _INDIFFERENT.search(clause):
+        needs.constraints.add("latency-critical")
+
+
+def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
+    for prop, concept in index.properties.items():
+        words = [re.escape(t) for t in concept.texts if len(t) > 3]
+        cue = _PROPERTY_CUES.get(prop, "")
+        pattern = r"\b(" + "|".join(words + ([cue] if cue else [])) + r")\b"
+        match = re.search(pattern, clause, re.I)
+        if not match:
+            continue
+        if prop in ("compute-need", "data-need") and not cue:
+            continue
+        if _negated_near(clause, match.start(), match.end()):
+            needs.indifferent.add(prop)
+            needs.priorities.pop(prop, None)
+        elif prop not in needs.indifferent:
+            weight = 1.5 if _STRONG.search(clause) else 1.0
+            needs.priorities[prop] = max(weight, needs.priorities.get(prop, 0.0))
+
+
+def _negated_near(clause: str, start: int, end: int) -> bool:
+    """Whether the words right around a cue say it does not matter ("speed is not a concern")."""
+    before, after = clause[max(0, start - 14):start], clause[end:end + 40]
+    if _INDIFFERENT.search(after) or re.search(r"\b(no|not|without|don'?t need|any)\s+(\w+\s+)?$", before, re.I):
+        return True
+    return bool(re.match(r"\s*(is|are)?\s*(not|n't|irrelevant|unimportant)\b", after, re.I)) and not \
+        re.search(r"collaps|unstable|slow|blurry|diverg", clause, re.I)
+
+
+def _families_to_avoid(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
+    if not re.search(r"collaps|unstable|fail|problem|struggl|instead|alternative|replace|away from|"
+                     r"tired of|keeps|doesn'?t work|hard to train", clause, re.I):
+        return
+    for family, concept in index.families.items():
+        names = [re.escape(t) for t in concept.texts if len(t) > 2]
+        names.append({"gan": "adversarial", "vae": "variational"}.get(family, re.escape(concept.label)))
+        if re.search(r"\b(" + "|".join(names) + r")\b", clause, re.I):
+            needs.avoid.add(family)
+
+
+def _literal(text: str, concepts: dict, min_len: int = 5) -> dict[str, float]:
+    """Concepts whose label or a synonym occurs literally (singular or plural) in the text."""
+    found = {}
+    for cid, concept in concepts.items():
+        for term in concept.texts:
+            if len(term) >= min_len and re.search(r"\b" + re.escape(term) + r"s?\b", text, re.I):
+                found[cid] = LITERAL_SCORE
+    return found
+
+
+def _literal_use_cases(text: str, index: KnowledgeIndex) -> dict[str, float]:
+    return _literal(text, index.use_cases)
+
+
+def primary_use_case(index: KnowledgeIndex, modality: str) -> str | None:
+    """The use case that generating this modality means most plainly (fewest other modalities)."""
+    options = [(len(c.modalities), "generation" not in c.label and "synthesis" not in c.label, cid)
+               for cid, c in index.use_cases.items() if modality in c.modalities]
+    return min(options)[2] if options else None
+
+
+def _fit_use_cases_to_modalities(needs: Needs, index: KnowledgeIndex, scores: dict[str, float]) -> None:
+    """Prefer use cases of the modalities the question names; fall back on a modality's main use case."""
+    named = {m for m, s in needs.modalities.items() if s >= LITERAL_SCORE - 1e-9}
+    adjusted = dict(scores)
+    if named:
+        for uc, score in scores.items():
+            mods = set(index.use_cases[uc].modalities)
+            if mods and not mods & named:
+                adjusted[uc] = score * OFF_MODALITY
+        for mod in named:
+            main = primary_use_case(index, mod)
+            if main and not any(mod in index.use_cases[u].modalities and s >= USE_CASE_MIN
+                                for u, s in adjusted.items()):
+                adjusted[main] = max(adjusted.get(main, 0.0), FALLBACK_SCORE)
+    best = max(adjusted.values(), default=0.0)
+    floor = USE_CASE_MIN if best >= USE_CASE_MIN else max(USE_CASE_WEAK, best)
+    chosen = sorted(((u, s) for u, s in adjusted.items() if s >= max(floor, best - USE_CASE_SPAN)),
+                    key=lambda kv: -kv[1])
+    needs.use_cases = dict(chosen[:4])
+
+
+def map_needs(question: str, index: KnowledgeIndex, matcher) -> Needs:
+    """The needs a question states. matcher scores texts against concepts (see kg.matcher)."""
+    text = check_question(question)
+    needs = Needs(question=text)
+    clauses = split_clauses(text) or [text]
+    for clause in clauses:
+        _constraints(clause, needs)
+        _priorities(clause, index, needs)
+        _families_to_avoid(clause, index, needs)
+    if "latency-critical" in needs.constraints and "generation-speed" not in needs.indifferent:
+        needs.priorities["generation-speed"] = max(1.5, needs.priorities.get("generation-speed", 0))
+    scores = matcher.score([text] + clauses, "use_case")
+    for uc, score in _literal_use_cases(text, index).items():
+        scores[uc] = max(scores.get(uc, 0.0), score)
+    best = max(scores.values(), default=0.0)
+    mods = matcher.score([text] + clauses, "modality")
+    for mod, score in _literal(text, index.modalities, 3).items():
+        mods[mod] = max(mods.get(mod, 0.0), score)
+    needs.modalities = {m: s for m, s in sorted(mods.items(), key=lambda kv: -kv[1]) if s >= MODALITY_MIN}
+    _fit_use_cases_to_modalities(needs, index, scores)
+    _decide_decline(needs, max(needs.use_cases.values(), default=best))
+    return needs
+
+
+def _decide_decline(needs: Needs, best_use_case: float) -> None:
+    text = needs.question
+    stated = bool(needs.priorities or needs.constraints)
+    generative = bool(_GENERATIVE.search(text))
+    if _DISCRIMINATIVE.search(text) and not generative and best_use_case < 0.6:
+        needs.declined = True
+        needs.decline_reason = ("this asks to predict or classify labels or values from data, which is "
+                                "a job for a discriminative model (a classifier or regressor), not for "
+                                "a generative model family")
+    elif best_use_case < DECLINE_BELOW and not stated and not generative:
+        needs.declined = True
+        needs.decline_reason = ("this question states no need to generate, reconstruct or model data; "
+                                "whichmodel only recommends generative model families")
+    if needs.declined:
+        needs.use_cases, needs.modalities, needs.priorities = {}, {}, {}
+
+
+__all__ = ["Needs", "map_needs", "check_question", "split_clauses", "np"]

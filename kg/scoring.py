@@ -1,0 +1,124 @@
+"""Scores for each family given needs: use-case support, property fit, matching decision rules."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.index import ClaimRef, KnowledgeIndex, Rule
+from kg.needs import Needs
+
+W_USE_CASE, W_PROPERTY, W_RULE = 1.0, 0.7, 0.9
+AVOID_PENALTY = 2.0
+UNSUITED_PENALTY = 0.5
+# What a constraint implies about properties: (property, weight) pairs, and properties it makes moot.
+CONSTRAINT_WEIGHTS = {
+    "compute-small": [("compute-need", 1.0), ("training-complexity", 0.5)],
+    "data-small": [("data-need", 1.0)],
+    "latency-critical": [("generation-speed", 1.0)],
+}
+CONSTRAINT_MOOT = {"compute-large": {"compute-need"}, "data-large": {"data-need"}}
+
+
+@dataclass
+class FamilyScore:
+    family: str
+    score: float = 0.0
+    use_case: float = 0.0
+    property: float = 0.0
+    rule: float = 0.0
+    use_case_claims: dict[str, list[ClaimRef]] = field(default_factory=dict)
+    property_fit: dict[str, tuple[float, int, float]] = field(default_factory=dict)  # prop -> (rank, n, contribution)
+    rules: list[Rule] = field(default_factory=list)
+
+
+def property_weights(needs: Needs) -> dict[str, float]:
+    weights = dict(needs.priorities)
+    for constraint in sorted(needs.constraints):
+        for prop, weight in CONSTRAINT_WEIGHTS.get(constraint, []):
+            weights[prop] = max(weights.get(prop, 0.0), weight)
+        for prop in CONSTRAINT_MOOT.get(constraint, set()):
+            weights.pop(prop, None)
+    for prop in needs.indifferent:
+        weights.pop(prop, None)
+    return weights
+
+
+def _support(index: KnowledgeIndex, family: str, uc: str) -> tuple[float, list[ClaimRef]]:
+    claims = index.suited.get(family, {}).get(uc, [])
+    direct = {c.doc for c in claims if not c.via_model}
+    via_model = {c.doc for c in claims if c.via_model} - direct
+    return min(3.0, len(direct) + 0.5 * len(via_model)) / 3.0, claims
+
+
+def _use_case_score(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> None:
+    total = sum(needs.use_cases.values()) or 1.0
+    for uc, weight in needs.use_cases.items():
+        support, claims = _support(index, fs.family, uc)
+        if claims:
+            fs.use_case_claims[uc] = claims
+            fs.use_case += weight * (0.4 + 0.6 * support) / total
+        if index.unsuited.get(fs.family, {}).get(uc):
+            fs.use_case -= UNSUITED_PENALTY * weight / total
+
+
+def _property_score(index: KnowledgeIndex, weights: dict[str, float], fs: FamilyScore) -> None:
+    total = sum(weights.values()) or 1.0
+    for prop, weight in weights.items():
+        consensus = index.consensus(fs.family, prop)
+        if consensus is None:
+            fs.property += -0.15 * weight / total        # no source speaks to it: a small doubt
+            continue
+        rank, sources = consensus
+        fit = (rank - 3.0) / 2.0
+        if not index.properties[prop].higher_is_better:
+            fit = -fit
+        confidence = min(1.0, 0.6 + 0.2 * sources)
+        contribution = weight * fit * confidence / total
+        fs.property += contribution
+        fs.property_fit[prop] = (rank, sources, contribution)
+
+
+def rule_matches(rule: Rule, needs: Needs) -> bool:
+    """All of a rule's conditions hold for these needs (use cases and modalities: any of them)."""
+    c = rule.conditions
+    if not c.get("constraints", set()) <= needs.constraints:
+        return False
+    if not c.get("priorities", set()) <= (set(needs.priorities) | _implied_priorities(needs)):
+        return False
+    if not c.get("indifferent", set()) <= needs.indifferent:
+        return False
+    if c.get("use_cases") and not c["use_cases"] & set(needs.use_cases):
+        return False
+    if c.get("modalities") and not c["modalities"] & set(needs.modalities):
+        return False
+    return any(c.values())
+
+
+def _implied_priorities(needs: Needs) -> set[str]:
+    return {p for con in needs.constraints for p, _ in CONSTRAINT_WEIGHTS.get(con, [])}
+
+
+def _rule_score(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> None:
+    for rule in index.rules:
+        if rule.family == fs.family and rule_matches(rule, needs):
+            specificity = sum(len(v) > 0 for v in rule.conditions.values())
+            fs.rules.append(rule)
+            fs.rule += 0.5 + 0.25 * specificity
+    fs.rule = min(fs.rule, 2.0)
+
+
+def score_families(index: KnowledgeIndex, needs: Needs) -> list[FamilyScore]:
+    """Every family scored and ranked (best first; ties broken by family id)."""
+    weights = property_weights(needs)
+    scores = []
+    for family in index.families:
+        fs = FamilyScore(family)
+        _use_case_score(index, needs, fs)
+        _property_score(index, weights, fs)
+        _rule_score(index, needs, fs)
+        fs.score = W_USE_CASE * fs.use_case + W_PROPERTY * fs.property + W_RULE * fs.rule
+        if family in needs.avoid:
+            fs.score -= AVOID_PENALTY
+        if not needs.use_cases and not weights and not fs.rules:
+            fs.score = 0.0
+        scores.append(fs)
+    return sorted(scores, key=lambda s: (-round(s.score, 9), s.family))
