@@ -108,14 +108,11 @@ def _runner_up(answer: dict, cites: _Citations, index: KnowledgeIndex) -> list[d
     runner = recs[1]
     change = next((c for c in answer.get("what_would_change", []) if c["family"] == runner["family"]), None)
     reason = next((r for r in runner["reasons"] if r["kind"] in ("property", "rule", "use_case")), None)
-    if change and change.get("property") and index.consensus(runner["id"], change["property"]):
-        rank, n = index.consensus(runner["id"], change["property"])
-        prop = change["property"]
-        from kg.recommend import _cite, _level_phrase
-        citations = _cite(index.level_claims[runner["id"]][prop])
-        reason = {"kind": "property", "property": prop, "citations": citations,
-                  "text": f"its {index.properties[prop].label} is rated {_level_phrase(index, citations)} "
-                          f"by {_sources(n)}"}
+    specific = _change_reason(change, runner["id"], index) if change else None
+    if specific:
+        reason = specific
+    else:
+        change = None
     if reason is None:
         return []
     if change:
@@ -124,6 +121,30 @@ def _runner_up(answer: dict, cites: _Citations, index: KnowledgeIndex) -> list[d
         text = f"{runner['family']} is the runner-up: {_lower(reason['text'])}."
     return [_sentence(text, reason["citations"], cites, runner["id"], prop=reason.get("property", ""),
                       use_case=reason.get("use_case", ""), kind=reason["kind"])]
+
+
+def _change_reason(change: dict, family: str, index: KnowledgeIndex) -> dict | None:
+    """Evidence that the change favours the family: a rule of a source, or a favourable rating."""
+    from kg.recommend import _cite, _level_phrase
+    from kg.scoring import CONSTRAINT_WEIGHTS
+
+    constraint = change.get("constraint", "")
+    for rule in index.rules:
+        if rule.family == family and constraint and constraint in rule.conditions.get("constraints", set()):
+            quote = rule.claim.quote.strip(" -•")
+            return {"kind": "rule", "citations": [rule.claim.citation()],
+                    "text": f"source {rule.claim.doc[:3]} says “{quote}”"}
+    prop = change.get("property") or next((p for p, _ in CONSTRAINT_WEIGHTS.get(constraint, [])), "")
+    consensus = index.consensus(family, prop) if prop else None
+    if not consensus:
+        return None
+    rank, n = consensus
+    favourable = rank >= 3.5 if index.properties[prop].higher_is_better else rank <= 2.5
+    if not favourable:
+        return None
+    citations = _cite(index.level_claims[family][prop])
+    return {"kind": "property", "property": prop, "citations": citations,
+            "text": f"its {index.properties[prop].label} is rated {_level_phrase(index, citations)} by {_sources(n)}"}
 
 
 def _lower(text: str) -> str:
@@ -170,6 +191,9 @@ def explain_answer(answer: dict, index: KnowledgeIndex) -> dict:
     sentences += _runner_up(answer, cites, index)
     sentences += _conflicts(rec, cites, index)
     sentences = [s for s in sentences if s["citations"]][:8]
+    if sentences and rec["family"] not in sentences[0]["text"]:
+        first = sentences[0]["text"]
+        sentences[0]["text"] = f"Use {rec['family']}: {first[0].lower()}{first[1:]}"
     text = " ".join(_with_markers(s) for s in sentences)
     return {"text": text, "sentences": sentences, "citations": cites.items, "backend": "grounded", "note": ""}
 

@@ -163,8 +163,10 @@ def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
 
 def _negated_near(clause: str, start: int, end: int) -> bool:
     """Whether the words right around a cue say it does not matter ("speed is not a concern")."""
-    before, after = clause[max(0, start - 14):start], clause[end:end + 40]
-    if _INDIFFERENT.search(after) or re.search(r"\b(no|not|without|don'?t need|any)\s+(\w+\s+)?$", before, re.I):
+    before, after = clause[max(0, start - 30):start], clause[end:end + 40]
+    if _INDIFFERENT.search(after) or re.search(r"\b(no|not|without|don'?t need|any|(don'?t|do not|doesn'?t) care (about|for)|"
+                                                     r"regardless of|irrespective of|never mind)\s+(\w+\s+)?$",
+                                                     before, re.I):
         return True
     return bool(re.match(r"\s*(is|are)?\s*(not|n't|irrelevant|unimportant)\b", after, re.I)) and not \
         re.search(r"collaps|unstable|slow|blurry|diverg", clause, re.I)

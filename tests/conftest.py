@@ -65,3 +65,11 @@ def cli(capsys, built):
         out = capsys.readouterr()
         return code, out.out, out.err
     return run
+
+
+@pytest.fixture(scope="session")
+def engine(built, build_dir):
+    """The recommender with the real embedding model, loaded once."""
+    from kg.recommend import Engine
+
+    return Engine.load(build_dir)
