@@ -59,6 +59,7 @@ def run_ask(args) -> int:
         answer["explanation_sentences"] = explanation["sentences"]
         answer["citations"] = explanation["citations"]
         answer["explainer"] = explanation["backend"]
+        answer["explainer_note"] = explanation["note"]
         if args.json:
             print(json.dumps(answer, ensure_ascii=False, indent=None if args.file else 1))
         else:
@@ -77,6 +78,8 @@ def _backend(args):
 def render_answer(answer: dict) -> str:
     """The short human-readable answer: explanation, numbered sources, needs understood."""
     lines = [answer["explanation"], ""]
+    if answer.get("explainer_note"):
+        lines.insert(0, f"({answer['explainer_note']})")
     if answer["citations"]:
         lines.append("Sources:")
         for c in answer["citations"]:
