@@ -204,6 +204,20 @@ def primary_use_case(index: KnowledgeIndex, modality: str) -> str | None:
     return min(options)[2] if options else None
 
 
+def _drop_subsumed(chosen: dict[str, float], index: KnowledgeIndex) -> dict[str, float]:
+    """Drop a use case whose modalities are a strict part of a better-matching one's.
+
+    "Text-to-image" (text and image) subsumes a weaker "text generation": text is its input.
+    """
+    kept: dict[str, float] = {}
+    for uc, score in sorted(chosen.items(), key=lambda kv: -kv[1]):
+        mods = set(index.use_cases[uc].modalities)
+        if mods and any(mods < set(index.use_cases[k].modalities) for k in kept):
+            continue
+        kept[uc] = score
+    return kept
+
+
 def _fit_use_cases_to_modalities(needs: Needs, index: KnowledgeIndex, scores: dict[str, float]) -> None:
     """Prefer use cases of the modalities the question names; fall back on a modality's main use case."""
     named = {m for m, s in needs.modalities.items() if s >= LITERAL_SCORE - 1e-9}
@@ -213,16 +227,16 @@ def _fit_use_cases_to_modalities(needs: Needs, index: KnowledgeIndex, scores: di
             mods = set(index.use_cases[uc].modalities)
             if mods and not mods & named:
                 adjusted[uc] = score * OFF_MODALITY
-        for mod in named:
-            main = primary_use_case(index, mod)
-            if main and not any(mod in index.use_cases[u].modalities and s >= USE_CASE_MIN
-                                for u, s in adjusted.items()):
-                adjusted[main] = max(adjusted.get(main, 0.0), FALLBACK_SCORE)
     best = max(adjusted.values(), default=0.0)
     floor = USE_CASE_MIN if best >= USE_CASE_MIN else max(USE_CASE_WEAK, best)
-    chosen = sorted(((u, s) for u, s in adjusted.items() if s >= max(floor, best - USE_CASE_SPAN)),
-                    key=lambda kv: -kv[1])
-    needs.use_cases = dict(chosen[:4])
+    chosen = dict(sorted(((u, s) for u, s in adjusted.items() if s >= max(floor, best - USE_CASE_SPAN)),
+                         key=lambda kv: -kv[1])[:4])
+    for mod in sorted(named):
+        main = primary_use_case(index, mod)
+        if main and not any(mod in index.use_cases[u].modalities for u in chosen):
+            # a modality named outright with no use case of it chosen: its main use case counts fully
+            chosen[main] = max(adjusted.get(main, 0.0), best - USE_CASE_SPAN / 2, FALLBACK_SCORE)
+    needs.use_cases = _drop_subsumed(chosen, index)
 
 
 def map_needs(question: str, index: KnowledgeIndex, matcher) -> Needs:

@@ -1,6 +1,7 @@
 """Scores for each family given needs: use-case support, property fit, matching decision rules."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from kg.index import ClaimRef, KnowledgeIndex, Rule
@@ -8,6 +9,7 @@ from kg.needs import Needs
 
 W_USE_CASE, W_PROPERTY, W_RULE = 1.0, 0.7, 0.9
 AVOID_PENALTY = 2.0
+SHARPNESS = 0.06           # use-case weight falls by e for every 0.06 of similarity below the best
 UNSUITED_PENALTY = 0.5
 # What a constraint implies about properties: (property, weight) pairs, and properties it makes moot.
 CONSTRAINT_WEIGHTS = {
@@ -49,9 +51,16 @@ def _support(index: KnowledgeIndex, family: str, uc: str) -> tuple[float, list[C
     return min(3.0, len(direct) + 0.5 * len(via_model)) / 3.0, claims
 
 
+def use_case_weights(needs: Needs) -> dict[str, float]:
+    """Sharpened weights: the best-matching use case counts most, close seconds still count."""
+    best = max(needs.use_cases.values(), default=0.0)
+    return {uc: math.exp((score - best) / SHARPNESS) for uc, score in needs.use_cases.items()}
+
+
 def _use_case_score(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> None:
-    total = sum(needs.use_cases.values()) or 1.0
-    for uc, weight in needs.use_cases.items():
+    weights = use_case_weights(needs)
+    total = sum(weights.values()) or 1.0
+    for uc, weight in weights.items():
         support, claims = _support(index, fs.family, uc)
         if claims:
             fs.use_case_claims[uc] = claims
@@ -98,11 +107,14 @@ def _implied_priorities(needs: Needs) -> set[str]:
 
 
 def _rule_score(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> None:
+    weights = use_case_weights(needs)
     for rule in index.rules:
         if rule.family == fs.family and rule_matches(rule, needs):
             specificity = sum(len(v) > 0 for v in rule.conditions.values())
+            # a rule about a use case counts as much as that use case was meant
+            meant = max((weights[u] for u in rule.conditions.get("use_cases", set()) if u in weights), default=1.0)
             fs.rules.append(rule)
-            fs.rule += 0.5 + 0.25 * specificity
+            fs.rule += (0.5 + 0.25 * specificity) * meant
     fs.rule = min(fs.rule, 2.0)
 
 
