@@ -168,6 +168,21 @@ def _conflicts(rec: dict, cites: _Citations, index: KnowledgeIndex) -> list[dict
     return out
 
 
+def _more(rec: dict, cites: _Citations, index: KnowledgeIndex, wanted: int) -> list[dict]:
+    """When the evidence for the need is thin: further use cases, then how the family works."""
+    out = []
+    for reason in [r for r in rec["reasons"] if r["kind"] == "use_case"][1:1 + wanted]:
+        out.append(_sentence(f"It is also {reason['text'].split(' is ', 1)[1]}.", reason["citations"], cites,
+                             rec["id"], use_case=reason.get("use_case", ""), kind="use_case"))
+    mechanisms = sorted((c for c in index.claims.values() if c.family == rec["id"] and not c.via_model
+                         and c.predicate == "mechanism" and len(c.quote) > 40), key=lambda c: (c.doc, c.start))
+    for claim in mechanisms[:max(0, wanted - len(out))]:
+        quote = claim.quote.strip(" -•")
+        out.append(_sentence(f"How it works, in source {claim.doc[:3]}'s words: “{quote}”", [claim.citation()],
+                             cites, rec["id"], kind="mechanism"))
+    return out
+
+
 def _with_markers(sentence: dict) -> str:
     """The sentence with its citation markers before its final punctuation."""
     text = sentence["text"]
@@ -190,7 +205,10 @@ def explain_answer(answer: dict, index: KnowledgeIndex) -> dict:
     sentences += _tradeoffs(rec, cites)
     sentences += _runner_up(answer, cites, index)
     sentences += _conflicts(rec, cites, index)
-    sentences = [s for s in sentences if s["citations"]][:8]
+    sentences = [s for s in sentences if s["citations"]]
+    if len(sentences) < 3:
+        sentences += _more(rec, cites, index, 3 - len(sentences))
+    sentences = sentences[:8]
     if sentences and rec["family"] not in sentences[0]["text"]:
         first = sentences[0]["text"]
         sentences[0]["text"] = f"Use {rec['family']}: {first[0].lower()}{first[1:]}"

@@ -1,0 +1,92 @@
+"""The graph an export is drawn from, and the small text helpers every view shares."""
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ExportContext:
+    """The built rdflib graph, the index over its networkx view, and (for answers) the engine."""
+    graph: object
+    view: object
+    index: object
+    engine: object | None = None
+    _cache: dict = field(default_factory=dict, repr=False)
+
+
+def load_context(graph=None, engine=None) -> ExportContext:
+    """A context over the given graph, or over the current build (rebuilt first when stale)."""
+    from kg.index import build_index
+    from kg.network import to_networkx
+
+    if graph is None:
+        from app.commands import _current_graph
+        graph = _current_graph()
+    view = to_networkx(graph)
+    return ExportContext(graph, view, build_index(view), engine)
+
+
+def iri(node: str) -> str:
+    """The full IRI of a prefixed node name of the networkx view ("fam:gan")."""
+    from kg.namespaces import PREFIXES
+
+    prefix, _, local = node.partition(":")
+    return str(PREFIXES[prefix]) + local
+
+
+def doc_id(doc: str) -> str:
+    """The short source id a diagram shows for a document: its three-digit prefix."""
+    return str(doc)[:3]
+
+
+def sources(claims) -> list[str]:
+    return sorted({doc_id(c.doc) for c in claims})
+
+
+def source_label(claims) -> str:
+    """"[000 002]" for the documents the claims come from."""
+    return "[" + " ".join(sources(claims)) + "]"
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """Display text: one line, stars the diagram fonts lack shown as ★, no control characters."""
+    text = _SPACES.sub(" ", str(text)).strip()
+    return text.replace("\u2b50", "\u2605").replace("\ufe0f", "")
+
+
+def wrap(text: str, width: int = 28) -> str:
+    """Text wrapped at width characters, lines joined by newlines."""
+    return "\n".join(textwrap.wrap(clean(text), width, break_long_words=True)) or clean(text)
+
+
+def shorten(text: str, limit: int = 90) -> str:
+    text = clean(text)
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:60] or "x"
+
+
+def level_word(index, rank: float) -> str:
+    """The level name nearest a (possibly fractional) consensus rank."""
+    return index.levels.get(int(rank + 0.5), "moderate")
+
+
+def resolve_family(index, name: str) -> str:
+    """A family id from its id, label or synonym, case-insensitive; ExportError when unknown."""
+    from app.export.spec import ExportError
+
+    key = clean(name).lower()
+    for fid, concept in index.families.items():
+        names = {fid.lower(), concept.label.lower()} | {t.lower() for t in concept.texts}
+        names |= {n[:-1] for n in names if n.endswith("s") and len(n) > 3}
+        if key in names or key.rstrip("s") in names:
+            return fid
+    known = ", ".join(c.label for c in index.families.values())
+    raise ExportError(f"unknown family {name!r}; choose one of {known}")
