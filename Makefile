@@ -28,7 +28,7 @@ build: setup
 run: setup build
 	$(BIN)/whichmodel ask "I have little data and compute and no pre-trained model; I need to generate samples"
 
-test: setup
+test: setup system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: setup
