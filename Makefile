@@ -26,7 +26,7 @@ build: setup
 	$(BIN)/whichmodel build
 
 run: setup build
-	$(BIN)/whichmodel ask "I have little data and compute and no pre-trained model; I need to generate samples"
+	$(BIN)/whichmodel serve
 
 test: setup system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider

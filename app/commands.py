@@ -159,3 +159,5 @@ from app.ask import register_ask, register_eval  # noqa: E402
 REGISTRY = [_corpus, _claims, _coverage, _build, _sparql, register_ask, register_eval]
 from app.export.cli import register_export  # noqa: E402
 REGISTRY.append(register_export)
+from app.server import register_serve  # noqa: E402
+REGISTRY.append(register_serve)

@@ -331,3 +331,13 @@ def test_importing_the_export_package_is_light():
 def test_export_modules_stay_small():
     for path in sorted((ROOT / "app" / "export").glob("*.py")):
         assert len(path.read_text(encoding="utf-8").splitlines()) < 400, path.name
+
+
+def test_markup_in_a_question_is_drawn_as_text(engine):
+    from xml.etree import ElementTree
+
+    from app.export import export_view
+
+    svg = export_view("answer", '<img src=x onerror="alert(1)"> <<B>> image generation & "more"', "svg")
+    ElementTree.fromstring(svg)
+    assert b"<img" not in svg and b"&lt;img" in svg

@@ -3,7 +3,7 @@ sources that rate it, their ids, and a mark where sources disagree. Drawn by Gra
 from __future__ import annotations
 
 from app.export.context import iri, level_word
-from app.export.render import html, quote, title_label
+from app.export.render import HtmlLabel, html, quote, title_label
 from app.export.style import CONFLICT_COLOUR, CONFLICT_MARK, FONT, text_colour
 
 LEVEL_FILLS = {1: "#f1eef6", 2: "#bdc9e1", 3: "#74a9cf", 4: "#2b8cbe", 5: "#045a8d"}
@@ -40,16 +40,16 @@ def _table(ctx) -> str:
     rows = [head]
     for prop, concept in index.properties.items():
         rows.append("<TR>" + _row_header(concept) + "".join(_cell(ctx, f, prop) for f in families) + "</TR>")
-    return ('<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="2" CELLPADDING="4" COLOR="#ffffff">'
-            + "".join(rows) + "</TABLE>>")
+    return HtmlLabel('<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="2" CELLPADDING="4" COLOR="#ffffff">'
+                     + "".join(rows) + "</TABLE>>")
 
 
 def _legend(ctx) -> str:
     swatches = "".join(
         f'<TD BGCOLOR="{LEVEL_FILLS[r]}" WIDTH="70"><FONT COLOR="{text_colour(LEVEL_FILLS[r])}">'
         f'{html(ctx.index.levels[r])}</FONT></TD>' for r in sorted(LEVEL_FILLS))
-    return ('<<TABLE BORDER="1" COLOR="#666666" CELLBORDER="0" CELLSPACING="3" CELLPADDING="4">'
-            '<TR><TD ALIGN="LEFT"><B>Legend</B></TD>' + swatches + "</TR>"
+    return HtmlLabel('<<TABLE BORDER="1" COLOR="#666666" CELLBORDER="0" CELLSPACING="3" CELLPADDING="4">'
+                     '<TR><TD ALIGN="LEFT"><B>Legend</B></TD>' + swatches + "</TR>"
             f'<TR><TD COLSPAN="6" ALIGN="LEFT">cell: consensus level (each source\'s claims averaged, then the '
             f'sources), with the ids of the sources that rate it; <FONT COLOR="{CONFLICT_COLOUR}">{CONFLICT_MARK} red '
             f'border</FONT>: sources disagree by two levels or more; — : no source rates it</TD></TR></TABLE>>')

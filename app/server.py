@@ -1,0 +1,187 @@
+"""`whichmodel serve`: one server with the Gradio chat at / and the SPARQL 1.1 endpoint at /sparql.
+
+Safe defaults: it binds 127.0.0.1, sends no analytics, makes no share link, queues chat events with a
+concurrency limit and a maximum size, and runs SPARQL in time-limited worker processes.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
+QUEUE_CONCURRENCY, QUEUE_MAX_SIZE = 2, 32
+CSS = """
+#wm-chat { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px; }
+.wm-log { display: flex; flex-direction: column; gap: 10px; }
+.wm-msg { display: flex; }
+.wm-user { justify-content: flex-end; }
+.wm-bubble { max-width: 92%; padding: 8px 12px; border-radius: 10px; line-height: 1.5; overflow-wrap: anywhere; }
+.wm-user .wm-bubble { background: var(--color-accent-soft); }
+.wm-bot .wm-bubble { background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary); }
+.wm-bubble p { margin: 4px 0; }
+.wm-h { font-weight: 600; font-size: 1.05em; margin-bottom: 4px; }
+.wm-small { font-size: 0.85em; opacity: 0.8; margin-top: 4px; }
+.wm-cite { border: none; background: none; padding: 0 1px; margin: 0; cursor: pointer; font: inherit;
+           font-size: 0.8em; vertical-align: super; line-height: 1; color: var(--link-text-color, #2563eb); }
+.wm-cite:hover, .wm-cite:focus { text-decoration: underline; }
+.wm-table { border-collapse: collapse; margin: 6px 0; font-size: 0.92em; }
+.wm-table th, .wm-table td { border: 1px solid var(--border-color-primary); padding: 3px 8px; text-align: left; }
+.wm-sources summary { cursor: pointer; font-size: 0.85em; opacity: 0.85; }
+.wm-sources ol { font-size: 0.85em; padding-left: 1.2em; margin: 4px 0; list-style: none; }
+.wm-doc { opacity: 0.75; }
+.wm-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px; min-height: 80px; }
+.wm-empty { opacity: 0.7; }
+.wm-source-title { font-weight: 600; }
+.wm-source-meta { font-size: 0.85em; opacity: 0.8; margin: 2px 0 8px; overflow-wrap: anywhere; }
+.wm-passage { white-space: pre-wrap; font-size: 0.92em; max-height: 420px; overflow-y: auto; line-height: 1.45; }
+.wm-passage mark { background: #fde68a; color: #111; padding: 0 1px; border-radius: 2px; }
+.wm-error { color: #b91c1c; white-space: pre-wrap; font-family: var(--font-mono); }
+.wm-ok { opacity: 0.85; }
+"""
+
+
+def graph_tab(gr, tab, state, *, get_engine, out_dir) -> None:
+    """Diagrams from app.export when it is installed: the current answer's evidence and the whole map."""
+    import html
+    import importlib.util
+    from pathlib import Path
+
+    if importlib.util.find_spec("app.export") is None:
+        gr.Markdown("Diagrams of the graph will appear here once the export module (`app/export`) is installed.")
+        return
+    try:
+        from app.export import export_view
+    except ImportError as exc:
+        gr.Markdown(f"The export module could not be loaded: {html.escape(str(exc))}")
+        return
+    from kg.errors import WhichModelError
+    gr.Markdown("The evidence behind the current question's answer (as asked), and the whole map of the graph.")
+    note = gr.HTML()
+    with gr.Row():
+        evidence = gr.Image(label="Evidence behind the current answer", type="filepath", interactive=False,
+                            height=640, elem_id="wm-evidence")
+        whole = gr.Image(label="The whole map", type="filepath", interactive=False, height=640, elem_id="wm-map")
+
+    def draw(current):
+        question = (current or {}).get("question") or ""
+        paths, problems = [None, None], []
+        for i, (view, argument) in enumerate((("answer", question), ("map", None))):
+            if view == "answer" and not question:
+                problems.append("Ask a question in the chat to see the evidence behind its answer.")
+                continue
+            target = Path(out_dir) / f"{view}-{abs(hash(argument)) % 10 ** 10}.png"
+            try:
+                if not target.exists():
+                    target.write_bytes(export_view(view, argument, "png", engine=get_engine()))
+                paths[i] = str(target)
+            except (WhichModelError, ImportError, OSError, RuntimeError) as exc:
+                problems.append(f"The {view} diagram could not be drawn: {exc}")
+        return "".join(f'<p class="wm-error">{html.escape(p)}</p>' for p in problems), *paths
+    tab.select(draw, state, [note, evidence, whole], api_visibility="private")
+
+
+def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None, row_limit: int | None = None,
+               ui: bool = True, get_engine=None, url: str | None = None):
+    """The FastAPI app: /sparql (the protocol router) first, then the Gradio Blocks mounted at /."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"       # before gradio is imported anywhere
+    import asyncio
+    import tempfile
+    from contextlib import asynccontextmanager
+    from functools import partial
+
+    from fastapi import FastAPI
+
+    from app.endpoint import make_router, sparql_tab
+    from app.workers import WorkerPool
+
+    pool = WorkerPool(workers, timeout=timeout, row_limit=row_limit, build_dir=build_dir)
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        await asyncio.to_thread(pool.start)
+        if url:
+            print(f"whichmodel: chat at {url}  SPARQL endpoint at {url}sparql  (Ctrl-C stops)", flush=True)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(pool.close)
+
+    app = FastAPI(title="whichmodel", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.pool = pool
+    app.include_router(make_router(lambda: pool))
+    if ui:
+        import gradio as gr
+
+        from app.chat import build_ui
+        if get_engine is None:
+            from kg.recommend import default_engine as get_engine
+        out_dir = tempfile.mkdtemp(prefix="whichmodel-ui-")
+        tabs = [("SPARQL", partial(sparql_tab, pool=pool, out_dir=out_dir)),
+                ("Graph", partial(graph_tab, get_engine=get_engine, out_dir=out_dir))]
+        blocks = build_ui(get_engine, tabs)
+        blocks.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
+        gr.mount_gradio_app(app, blocks, path="/", css=CSS, ssr_mode=False, footer_links=["api", "settings"])
+    return app
+
+
+def _check_port(host: str, port: int) -> None:
+    import socket
+
+    from kg.errors import WhichModelError
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+    except OSError as exc:
+        raise WhichModelError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def run_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, timeout: float | None = None) -> int:
+    """Build the graph if stale, warm the recommender, then serve until interrupted."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    _check_port(host, port)
+    from kg import paths
+    from kg.store import is_current
+    if not is_current():
+        import kg
+        print("whichmodel: building the graph (sources changed or no build yet)…", file=sys.stderr)
+        kg.build_graph()
+    from kg.recommend import default_engine, recommend
+    print("whichmodel: loading the recommender…", file=sys.stderr, flush=True)
+    recommend("image generation with little data", engine=default_engine())   # warm the embedder
+    if host in ("0.0.0.0", "::"):
+        print(f"whichmodel: warning: listening on all interfaces ({host}); anyone on the network can use it",
+              file=sys.stderr)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    url = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+    app = create_app(build_dir=paths.build_dir(), timeout=timeout, get_engine=default_engine, url=url)
+    import logging
+
+    import uvicorn
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", limit_concurrency=100,
+                            timeout_graceful_shutdown=3, server_header=False)
+    logging.getLogger("uvicorn.error").addFilter(_quiet_cancelled)
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:
+        pass
+    print("whichmodel: stopped", file=sys.stderr)
+    return 0
+
+
+def _quiet_cancelled(record) -> bool:
+    """Open streams (the chat's event stream) cancelled at shutdown are expected, not errors."""
+    import asyncio
+    exc = record.exc_info[1] if record.exc_info else None
+    return not isinstance(exc, asyncio.CancelledError) and "graceful shutdown exceeded" not in record.getMessage()
+
+
+def register_serve(sub) -> None:
+    p = sub.add_parser("serve", help="serve the chat (at /) and the SPARQL endpoint (at /sparql)")
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"interface to bind (default {DEFAULT_HOST})")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--query-timeout", type=float, default=None, metavar="SECONDS",
+                   help="SPARQL time limit per query (default: $WHICHMODEL_QUERY_TIMEOUT or 10)")
+    p.set_defaults(run=lambda args: run_server(args.host, args.port, timeout=args.query_timeout))

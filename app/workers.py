@@ -1,0 +1,194 @@
+"""SPARQL queries run in long-lived worker processes that hold the graph, each query under a time limit.
+
+A query that runs past the limit gets its worker killed and replaced (in the background) while the
+other workers keep answering. Each worker parses, vets and runs the query (kg.sparql refuses updates,
+SERVICE, LOAD and FROM before anything runs) and serialises the result, so every step is timed.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+from pathlib import Path
+
+from kg.sparql import DEFAULT_ROW_LIMIT
+
+log = logging.getLogger("whichmodel.workers")
+
+DEFAULT_TIMEOUT = 10.0
+KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_KIND_OF = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+            "DescribeQuery": "DESCRIBE"}
+
+
+def env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name) or default)
+    except ValueError:
+        return default
+
+
+def execute(graph, text: str, formats: dict[str, list[str]], limit: int) -> dict:
+    """Vet, run and serialise one query. formats maps a query kind to the formats wanted (the first
+    is the main one); an empty list means the client accepts nothing for that kind (406)."""
+    from kg.errors import QueryError
+    from kg.sparql import parse_query, run_query, serialise
+
+    try:
+        parsed = parse_query(text)
+        kind = _KIND_OF.get(parsed[1].name, "SELECT")
+        wanted = formats.get(kind) or []
+        if not wanted:
+            return {"status": 406, "kind": kind, "message": f"no acceptable result format for a {kind} query"}
+        result = run_query(graph, text, limit=limit)
+        bodies = {fmt: serialise(result, fmt) for fmt in wanted}
+    except QueryError as exc:
+        return {"status": exc.status, "message": str(exc)}
+    except RecursionError:
+        return {"status": 400, "message": "query nested too deeply"}
+    except Exception as exc:  # noqa: BLE001 - any failure of a user's query is reported, never fatal
+        return {"status": 500, "message": f"query failed: {type(exc).__name__}: {exc}"}
+    return {"status": 200, "kind": kind, "bodies": bodies, "truncated": result.truncated,
+            "limit": result.limit, "rows": len(result.rows)}
+
+
+def _worker_main(conn, build_dir: str | None) -> None:
+    """A worker: load the graph once, then answer jobs until the pipe closes."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is for the server, which stops us
+    try:
+        from kg.store import load_built_graph
+        graph = load_built_graph(Path(build_dir) if build_dir else None)
+    except Exception as exc:  # noqa: BLE001
+        conn.send({"ready": False, "message": str(exc)})
+        return
+    conn.send({"ready": True, "triples": len(graph)})
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send(execute(graph, job["query"], job["formats"], job["limit"]))
+
+
+class _Worker:
+    def __init__(self, ctx, build_dir: str | None):
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, build_dir), daemon=True,
+                                   name="whichmodel-sparql-worker")
+        self.process.start()
+        child.close()
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise RuntimeError(f"a SPARQL worker did not start within {timeout:g} s")
+        hello = self.conn.recv()
+        if not hello.get("ready"):
+            self.kill()
+            raise RuntimeError(f"a SPARQL worker could not load the graph: {hello.get('message')}")
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """A fixed number of worker processes; run() is blocking and thread-safe."""
+
+    def __init__(self, size: int = 2, *, timeout: float | None = None, row_limit: int | None = None,
+                 build_dir: Path | str | None = None, wait: float | None = None, start_timeout: float = 120):
+        self.size = max(1, size)
+        self.timeout = timeout if timeout is not None else env_float("WHICHMODEL_QUERY_TIMEOUT", DEFAULT_TIMEOUT)
+        self.row_limit = row_limit or int(env_float("WHICHMODEL_ROW_LIMIT", DEFAULT_ROW_LIMIT))
+        self.wait = wait if wait is not None else self.timeout + 5
+        self.build_dir = str(build_dir) if build_dir else None
+        self.start_timeout = start_timeout
+        self._ctx = mp.get_context("spawn")     # never fork a process that runs threads
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.respawns = 0
+
+    def start(self) -> "WorkerPool":
+        workers = [self._spawn() for _ in range(self.size)]
+        for worker in workers:
+            worker.wait_ready(self.start_timeout)
+            self._idle.put(worker)
+        return self
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._ctx, self.build_dir)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _forget(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker now; start its replacement in the background."""
+        self._forget(worker)
+        self.respawns += 1
+
+        def respawn() -> None:
+            delay = 0.5
+            while not self._closed:
+                try:
+                    fresh = self._spawn()
+                    fresh.wait_ready(self.start_timeout)
+                except Exception as exc:  # noqa: BLE001
+                    log.error("respawning a SPARQL worker failed: %s", exc)
+                    time.sleep(delay)
+                    delay = min(delay * 2, 30)
+                    continue
+                if self._closed:
+                    self._forget(fresh)
+                else:
+                    self._idle.put(fresh)
+                return
+        threading.Thread(target=respawn, name="whichmodel-respawn", daemon=True).start()
+
+    def run(self, text: str, formats: dict[str, list[str]], *, limit: int | None = None) -> dict:
+        """The worker's reply: {status, kind, bodies, truncated, limit, rows} or {status, message}."""
+        if self._closed:
+            return {"status": 503, "message": "the query service is shutting down"}
+        try:
+            worker = self._idle.get(timeout=self.wait)
+        except queue.Empty:
+            return {"status": 503, "message": "all query workers are busy; try again shortly"}
+        try:
+            worker.conn.send({"query": text, "formats": formats, "limit": limit or self.row_limit})
+            if worker.conn.poll(self.timeout):
+                reply = worker.conn.recv()
+                self._idle.put(worker)
+                return reply
+        except (EOFError, OSError) as exc:
+            self._replace(worker)
+            return {"status": 500, "message": f"the query worker failed ({type(exc).__name__}); try again"}
+        self._replace(worker)
+        return {"status": 503, "message": f"query stopped: it ran past the {self.timeout:g} s time limit"}
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                pass
+            worker.process.join(1)
+            worker.kill()

@@ -1,0 +1,155 @@
+"""The chat logic as plain functions (in-process, with the real engine), and the chat API of the running
+server driven by gradio_client."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from test_endpoint import live_server  # noqa: F401 - the shared session server
+
+from app import chat
+
+QUESTION = "Real-time image generation for a mobile game, latency is critical"
+
+
+@pytest.fixture(scope="module")
+def answered(engine):
+    return chat.handle_message([], chat.new_state(), QUESTION, engine=engine)
+
+
+def _quote_ok(citation, docs) -> bool:
+    return docs[citation["doc"]].text[citation["start"]:citation["end"]] == citation["quote"]
+
+
+def test_a_question_gets_a_cited_recommendation(answered, docs):
+    history, state = answered
+    assert [t["role"] for t in history] == ["user", "assistant"]
+    turn = history[-1]
+    assert turn["kind"] == "answer" and state["question"] == QUESTION
+    assert turn["data"]["recommendations"][0]["family"] == "GAN"
+    assert turn["citations"] and all(_quote_ok(c, docs) for c in turn["citations"])
+    explanation = next(b for b in turn["blocks"] if b["type"] == "p")
+    assert all(marks for _, marks in explanation["sentences"])          # every sentence is cited
+    html = chat.render_history(history)
+    buttons = re.findall(r'<button type="button" class="wm-cite" data-turn="1" data-cite="(\d+)"', html)
+    assert {int(n) for n in buttons} == {c["n"] for c in turn["citations"]}
+
+
+def test_clicking_a_citation_shows_its_quote_in_context(answered, docs):
+    history, _ = answered
+    citation = history[-1]["citations"][0]
+    panel = chat.show_source(history, 1, citation["n"])
+    doc = docs[citation["doc"]]
+    marked = re.search(r"<mark>(.*?)</mark>", panel, re.S).group(1)
+    assert marked == chat._esc(citation["quote"])
+    assert chat._esc(doc.title) in panel and doc.id in panel
+    before = panel.split('<div class="wm-passage">', 1)[1].split("<mark>", 1)[0]
+    assert 0 < len(before.lstrip("…")) <= chat.PASSAGE + 40                 # ~300 characters of context (escaped)
+    assert "not available" in chat.show_source(history, 1, 999)
+    assert "not available" in chat.show_source(history, 7, 1)
+
+
+def test_why_not_is_explained_with_citations(answered, engine, docs):
+    history, state = chat.handle_message(*answered, "why not diffusion?", engine=engine)
+    turn = history[-1]
+    assert turn["kind"] == "why_not" and "Diffusion" in turn["text"]
+    assert "generation speed" in turn["text"]                 # the priority the question states
+    assert turn["citations"] and all(_quote_ok(c, docs) for c in turn["citations"])
+    assert state["question"] == QUESTION                       # a follow-up keeps the current answer
+    same = chat.handle_message(*answered, "Why not GAN?", engine=engine)[0][-1]
+    assert same["kind"] == "note" and "already my first choice" in same["text"]
+
+
+def test_compare_two_families_side_by_side(answered, engine, docs):
+    history, _ = chat.handle_message(*answered, "compare VAE and diffusion", engine=engine)
+    turn = history[-1]
+    table = next(b for b in turn["blocks"] if b["type"] == "table")
+    assert table["head"] == ["Property", "VAE", "Diffusion"]
+    labels = [row[0][0] for row in table["rows"]]
+    assert labels[0].startswith("generation speed")           # what the question cares about comes first
+    assert all(marks for row in table["rows"] for text, marks in row[1:] if text != "not rated")
+    assert all(_quote_ok(c, docs) for c in turn["citations"])
+    # without a current answer a comparison still works
+    fresh, _ = chat.handle_message([], chat.new_state(), "GAN vs VAE", engine=engine)
+    assert fresh[-1]["kind"] == "compare"
+
+
+def test_what_would_change(engine):
+    history, state = chat.handle_message([], chat.new_state(), "I need to synthesise speech with an exact "
+                                         "likelihood", engine=engine)
+    history, _ = chat.handle_message(history, state, "What would change your answer?", engine=engine)
+    turn = history[-1]
+    changes = state["answer"]["what_would_change"]
+    if changes:
+        assert turn["kind"] == "change" and changes[0]["family"] in turn["text"]
+    else:
+        assert "No single change" in turn["text"]
+
+
+def test_declined_questions_get_a_friendly_explanation(engine):
+    history, state = chat.handle_message([], chat.new_state(), "What is the capital of France?", engine=engine)
+    turn = history[-1]
+    assert turn["kind"] == "declined" and "generative model family" in turn["text"]
+    assert "For example" in turn["text"] or "Try, for example" in turn["text"]
+    follow, _ = chat.handle_message([], chat.new_state(), "why not GAN?", engine=engine)
+    assert follow[-1]["kind"] == "note" and "first" in follow[-1]["text"]
+
+
+def test_controls_refine_the_current_answer(answered, engine):
+    history, state = chat.refine(*answered, compute="small", data="small", pretrained="no",
+                                 priority="training-stability", engine=engine)
+    assert state["overrides"] == {"compute": "small", "data": "small", "pretrained": "no",
+                                  "priorities": ["training-stability"]}
+    turn = history[-1]
+    assert turn["kind"] == "answer" and turn["blocks"][0]["text"].startswith("Refined (")
+    needs = {n["id"] for n in state["answer"]["needs"]}
+    assert {"compute-small", "data-small", "pretrained-unavailable", "training-stability"} <= needs
+    history, state = chat.refine(history, state, engine=engine)            # back to "as asked"
+    assert state["overrides"] == {}
+    note, _ = chat.refine([], chat.new_state(), compute="small", engine=engine)
+    assert "Ask a question first" in note[-1]["text"]
+
+
+def test_rendering_escapes_questions_and_quotes(engine):
+    hostile = '<img src="http://evil.example/x.png" onerror="alert(1)"> image generation <script>x()</script>'
+    history, _ = chat.handle_message([], chat.new_state(), hostile, engine=engine)
+    html = chat.render_history(history)
+    assert "<img" not in html and "<script" not in html and "&lt;img" in html
+    fake = [{"role": "assistant", "kind": "answer", "blocks": [chat._p(("Quoted <b>x</b>.", [1]))],
+             "citations": [{"n": 1, "doc": "d", "quote": '"><img src=x>', "start": 0, "end": 1, "title": "<i>t</i>",
+                            "url": "javascript:alert(1)"}], "data": {}, "text": ""}]
+    html = chat.render_history(fake)
+    assert "<b>" not in html and "<img" not in html and "<i>t</i>" not in html and "&lt;img" in html
+    assert "src=" not in re.sub(r"&[a-z]+;", "", html).replace("img src=x", "")
+
+
+def test_family_names_are_found(engine):
+    index = engine.index
+    assert chat.families_in("compare variational autoencoders and GANs", index) == ["vae", "gan"]
+    assert chat.families_in("why not a normalizing flow?", index) == ["flow"]
+    assert chat.families_in("diffusion models vs. an autoencoder", index) == ["diffusion", "autoencoder"]
+    assert chat.families_in("I need images", index) == []
+
+
+def test_empty_and_oversized_messages(engine):
+    history, state = chat.handle_message([], chat.new_state(), "   ", engine=engine)
+    assert history == [] and state == chat.new_state()
+    history, _ = chat.handle_message([], chat.new_state(), "x" * (chat.MAX_MESSAGE + 1), engine=engine)
+    assert "longer than" in history[-1]["text"]
+
+
+def test_chat_api_through_gradio_client(live_server):
+    from gradio_client import Client
+
+    client = Client(live_server, verbose=False)
+    reply, html, message, *_ = client.predict(QUESTION, api_name="/ask")
+    assert reply["kind"] == "answer" and reply["recommendations"][0]["family"] == "GAN"
+    assert reply["citations"] and all(c["quote"] and c["end"] > c["start"] for c in reply["citations"])
+    assert 'class="wm-cite"' in html and message == ""
+    follow, *_ = client.predict("compare VAE and diffusion", api_name="/ask")     # same session: a follow-up
+    assert follow["kind"] == "compare" and follow["families"] == ["VAE", "Diffusion"]
+    status, table, csv_path, json_path = client.predict("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", api_name="/sparql")
+    assert "3 rows" in status and len(table["data"]) == 3 and csv_path.endswith(".csv")
+    status, *_ = client.predict("DELETE WHERE { ?s ?p ?o }", api_name="/sparql")
+    assert "403" in status
