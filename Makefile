@@ -40,6 +40,7 @@ test: setup system-deps $(MMDC)
 
 bench: setup
 	$(BIN)/python benchmarks/recommend.py
+	$(BIN)/python benchmarks/serve.py
 
 clean:
 	rm -rf build .pytest_cache
