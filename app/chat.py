@@ -88,8 +88,8 @@ class FollowUps:
     """Follow-up questions about the current answer; every statement about a family is cited."""
 
     def __init__(self, state: dict, engine):
-        from explain.grounded import _Citations
-        self.state, self.engine, self.index, self.cites = state, engine, engine.index, _Citations(engine.index)
+        from explain.grounded import Citations
+        self.state, self.engine, self.index, self.cites = state, engine, engine.index, Citations(engine.index)
 
     def needs(self):
         from kg.needs import map_needs
@@ -103,14 +103,14 @@ class FollowUps:
 
     def rated(self, family: str, prop: str) -> tuple[str, list[int]] | None:
         """'high (2 sources)' with citations, from the consensus of the sources that rate it."""
-        from kg.recommend import _cite, _level_word
+        from kg.recommend import cite_claims, level_word
         rank, n = self.index.consensus(family, prop) or (0, 0)
-        return (f"{_level_word(self.index, rank)} ({n} source{'s' if n > 1 else ''})",
-                self.marks(_cite(self.index.level_claims[family][prop], 2))) if n else None
+        return (f"{level_word(self.index, rank)} ({n} source{'s' if n > 1 else ''})",
+                self.marks(cite_claims(self.index.level_claims[family][prop], 2))) if n else None
 
     def why_not(self, family: str) -> dict:
         """Why another family is not first: rank, use-case support, the priorities side by side, its costs."""
-        from kg.recommend import _cite, _tradeoffs
+        from kg.recommend import cite_claims, tradeoffs_for
         from kg.scoring import property_weights, rule_matches
         index, recs = self.index, self.state["answer"]["recommendations"]
         top, label = recs[0], FAMILY_LABELS[family]
@@ -130,7 +130,7 @@ class FollowUps:
                 out.append((f"A source says {label} is not suited to {uc_label}." if bad else
                             f"{label} is named for {uc_label} by {n} source{'s' if n > 1 else ''}." if mine else
                             f"No source names {label} for {uc_label}, while {n_top} name{'s' if n_top == 1 else ''} "
-                            f"{top['family']} for it.", self.marks(_cite(bad, 2) if bad else _cite(mine or theirs))))
+                            f"{top['family']} for it.", self.marks(cite_claims(bad, 2) if bad else cite_claims(mine or theirs))))
         weights = property_weights(needs)
         for prop in sorted(weights, key=lambda p: -weights[p])[:3]:
             mine, theirs, plabel = self.rated(family, prop), self.rated(top["id"], prop), index.properties[prop].label
@@ -139,7 +139,7 @@ class FollowUps:
                              if mine and theirs else f"No source rates {label}'s {plabel}; {top['family']}'s is rated "
                              f"{theirs[0]}." if theirs else f"{label}'s {plabel} is rated {mine[0]}.",
                              (mine[1] if mine else []) + (theirs[1] if theirs else [])))
-        for trade in [t for t in _tradeoffs(index, needs, family, 3) if t["property_id"] not in weights][:2]:
+        for trade in [t for t in tradeoffs_for(index, needs, family, 3) if t["property_id"] not in weights][:2]:
             out.append((f"A cost of {label}: its {trade['text']}.", self.marks(trade["citations"])))
         for rule in [r for r in index.rules if r.family == top["id"] and rule_matches(r, needs)][:1]:
             out.append((f"Source {rule.claim.doc[:3]} recommends {top['family']} in this situation: "
@@ -176,14 +176,14 @@ class FollowUps:
 
     def what_would_change(self) -> dict:
         """The single changes that put another family first, each with the evidence that favours it."""
-        from explain.grounded import _change_reason
+        from explain.grounded import change_reason
         answer = self.state["answer"]
         top, changes = answer["recommendations"][0]["family"], answer.get("what_would_change") or []
         if not changes:
             return _note(f"No single change to your constraints or priorities puts another family ahead of {top}.")
         blocks = [{"type": "h", "text": f"What would change the answer ({top} now)"}]
         for change in changes:
-            evidence = _change_reason(change, change["id"], self.index)
+            evidence = change_reason(change, change["id"], self.index)
             head = f"{change['change'][0].upper()}{change['change'][1:]}, {change['family']} would come first"
             blocks.append(_p((f"{head}: {evidence['text']}." if evidence else f"{head}.",
                               self.marks(evidence["citations"]) if evidence else [])))

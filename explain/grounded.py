@@ -11,7 +11,7 @@ import hashlib
 from kg.index import FAMILY_LABELS, KnowledgeIndex
 
 
-class _Citations:
+class Citations:
     """Numbers citations in order of first use; the same claim keeps its number."""
 
     def __init__(self, index: KnowledgeIndex):
@@ -35,7 +35,7 @@ def _pick(options: list[str], *keys: str) -> str:
     return options[digest[0] % len(options)]
 
 
-def _sentence(text: str, citations: list[dict], cites: _Citations, family: str, *, prop: str = "",
+def _sentence(text: str, citations: list[dict], cites: Citations, family: str, *, prop: str = "",
               use_case: str = "", kind: str = "") -> dict:
     numbers = [cites.add(c) for c in citations]
     return {"text": text, "citations": numbers, "family": family, "property": prop,
@@ -46,7 +46,7 @@ def _sources(n: int) -> str:
     return "one source" if n == 1 else f"{n} sources" if n < 5 else "all five sources"
 
 
-def _opening(rec: dict, answer: dict, cites: _Citations) -> list[dict]:
+def _opening(rec: dict, answer: dict, cites: Citations) -> list[dict]:
     label, fam = rec["family"], rec["id"]
     out = []
     rules = [r for r in rec["reasons"] if r["kind"] == "rule"]
@@ -76,7 +76,7 @@ def _use_case_ids(rec: dict):
             yield reason.get("use_case", ""), reason
 
 
-def _properties(rec: dict, answer: dict, cites: _Citations, index: KnowledgeIndex) -> list[dict]:
+def _properties(rec: dict, answer: dict, cites: Citations, index: KnowledgeIndex) -> list[dict]:
     out = []
     for reason in [r for r in rec["reasons"] if r["kind"] == "property"][:2]:
         prop = reason.get("property", "")
@@ -90,7 +90,7 @@ def _properties(rec: dict, answer: dict, cites: _Citations, index: KnowledgeInde
     return out
 
 
-def _tradeoffs(rec: dict, cites: _Citations) -> list[dict]:
+def _tradeoffs(rec: dict, cites: Citations) -> list[dict]:
     out = []
     for trade in rec["tradeoffs"][:2 if rec["tradeoffs"] and rec["tradeoffs"][0]["relevant"] else 1]:
         text = _pick([f"The trade-off to accept: its {trade['text']}.",
@@ -101,14 +101,14 @@ def _tradeoffs(rec: dict, cites: _Citations) -> list[dict]:
     return out
 
 
-def _runner_up(answer: dict, cites: _Citations, index: KnowledgeIndex) -> list[dict]:
+def _runner_up(answer: dict, cites: Citations, index: KnowledgeIndex) -> list[dict]:
     recs = answer["recommendations"]
     if len(recs) < 2:
         return []
     runner = recs[1]
     change = next((c for c in answer.get("what_would_change", []) if c["family"] == runner["family"]), None)
     reason = next((r for r in runner["reasons"] if r["kind"] in ("property", "rule", "use_case")), None)
-    specific = _change_reason(change, runner["id"], index) if change else None
+    specific = change_reason(change, runner["id"], index) if change else None
     if specific:
         reason = specific
     else:
@@ -123,9 +123,9 @@ def _runner_up(answer: dict, cites: _Citations, index: KnowledgeIndex) -> list[d
                       use_case=reason.get("use_case", ""), kind=reason["kind"])]
 
 
-def _change_reason(change: dict, family: str, index: KnowledgeIndex) -> dict | None:
+def change_reason(change: dict, family: str, index: KnowledgeIndex) -> dict | None:
     """Evidence that the change favours the family: a rule of a source, or a favourable rating."""
-    from kg.recommend import _cite, _level_phrase
+    from kg.recommend import cite_claims, level_phrase
     from kg.scoring import CONSTRAINT_WEIGHTS
 
     constraint = change.get("constraint", "")
@@ -142,9 +142,9 @@ def _change_reason(change: dict, family: str, index: KnowledgeIndex) -> dict | N
     favourable = rank >= 3.5 if index.properties[prop].higher_is_better else rank <= 2.5
     if not favourable:
         return None
-    citations = _cite(index.level_claims[family][prop])
+    citations = cite_claims(index.level_claims[family][prop])
     return {"kind": "property", "property": prop, "citations": citations,
-            "text": f"its {index.properties[prop].label} is rated {_level_phrase(index, citations)} by {_sources(n)}"}
+            "text": f"its {index.properties[prop].label} is rated {level_phrase(index, citations)} by {_sources(n)}"}
 
 
 def _lower(text: str) -> str:
@@ -152,7 +152,7 @@ def _lower(text: str) -> str:
     return text.replace("(1 source)", "(one source)")
 
 
-def _conflicts(rec: dict, cites: _Citations, index: KnowledgeIndex) -> list[dict]:
+def _conflicts(rec: dict, cites: Citations, index: KnowledgeIndex) -> list[dict]:
     out = []
     for conflict in rec["conflicts"][:1]:
         sides = {}
@@ -168,7 +168,7 @@ def _conflicts(rec: dict, cites: _Citations, index: KnowledgeIndex) -> list[dict
     return out
 
 
-def _more(rec: dict, cites: _Citations, index: KnowledgeIndex, wanted: int) -> list[dict]:
+def _more(rec: dict, cites: Citations, index: KnowledgeIndex, wanted: int) -> list[dict]:
     """When the evidence for the need is thin: further use cases, then how the family works."""
     out = []
     for reason in [r for r in rec["reasons"] if r["kind"] == "use_case"][1:1 + wanted]:
@@ -194,7 +194,7 @@ def _with_markers(sentence: dict) -> str:
 
 def explain_answer(answer: dict, index: KnowledgeIndex) -> dict:
     """The grounded explanation of an answer from kg.recommend."""
-    cites = _Citations(index)
+    cites = Citations(index)
     if answer.get("declined"):
         text = f"I can't recommend a generative model family for this: {answer.get('decline_reason', '')}."
         return {"text": text, "sentences": [{"text": text, "citations": [], "kind": "decline"}],

@@ -46,7 +46,7 @@ def default_engine() -> Engine:
     return Engine.load()
 
 
-def _cite(claims: list[ClaimRef], limit: int = 3) -> list[dict]:
+def cite_claims(claims: list[ClaimRef], limit: int = 3) -> list[dict]:
     """Citations, one per document first, then more from the same documents."""
     seen, first, rest = set(), [], []
     for claim in sorted(claims, key=lambda c: (c.via_model != "", c.doc, c.start)):
@@ -55,11 +55,11 @@ def _cite(claims: list[ClaimRef], limit: int = 3) -> list[dict]:
     return [c.citation() for c in (first + rest)[:limit]]
 
 
-def _level_word(index: KnowledgeIndex, rank: float) -> str:
+def level_word(index: KnowledgeIndex, rank: float) -> str:
     return index.levels.get(int(rank + 0.5), "moderate")
 
 
-def _level_phrase(index: KnowledgeIndex, citations: list[dict]) -> str:
+def level_phrase(index: KnowledgeIndex, citations: list[dict]) -> str:
     """The levels the cited claims give: one word when they agree, a range when they do not."""
     ranks = sorted({index.claims[c["claim"]].rank for c in citations if c["claim"] in index.claims})
     if not ranks:
@@ -79,19 +79,19 @@ def _reasons(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> list[dict]
         docs = sorted({c.doc[:3] for c in claims})
         reasons.append({"kind": "use_case", "use_case": uc, "text": f"{label} is named for "
                         f"{index.use_cases[uc].label} by {len(docs)} source{'s' if len(docs) > 1 else ''}",
-                        "citations": _cite(claims)})
+                        "citations": cite_claims(claims)})
     weights = property_weights(needs)
     for prop, (rank, sources, contribution) in sorted(fs.property_fit.items(), key=lambda kv: -kv[1][2]):
         if contribution <= 0 or prop not in weights:
             continue
-        citations = _cite(index.level_claims[fs.family][prop])
+        citations = cite_claims(index.level_claims[fs.family][prop])
         reasons.append({"kind": "property", "property": prop, "text": f"Its {index.properties[prop].label} is rated "
-                        f"{_level_phrase(index, citations)} ({sources} source{'s' if sources > 1 else ''})",
+                        f"{level_phrase(index, citations)} ({sources} source{'s' if sources > 1 else ''})",
                         "citations": citations})
     return reasons
 
 
-def _tradeoffs(index: KnowledgeIndex, needs: Needs, family: str, limit: int = 3) -> list[dict]:
+def tradeoffs_for(index: KnowledgeIndex, needs: Needs, family: str, limit: int = 3) -> list[dict]:
     relevant = set(property_weights(needs))
     out = []
     for prop, claims in index.level_claims.get(family, {}).items():
@@ -103,10 +103,10 @@ def _tradeoffs(index: KnowledgeIndex, needs: Needs, family: str, limit: int = 3)
     out.sort(key=lambda t: (not t[0], -t[1], t[2]))
     result = []
     for rel, _, prop, claims, rank in out[:limit]:
-        citations = _cite(claims, 2)
+        citations = cite_claims(claims, 2)
         result.append({"property": index.properties[prop].label, "property_id": prop,
-                       "level": _level_word(index, rank), "relevant": rel, "citations": citations,
-                       "text": f"{index.properties[prop].label} is rated {_level_phrase(index, citations)}"})
+                       "level": level_word(index, rank), "relevant": rel, "citations": citations,
+                       "text": f"{index.properties[prop].label} is rated {level_phrase(index, citations)}"})
     return result
 
 
@@ -164,7 +164,7 @@ def _recommendation(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> dic
     return {"family": FAMILY_LABELS[fs.family], "id": fs.family, "score": round(fs.score, 3),
             "components": {"use_case": round(fs.use_case, 3), "property": round(fs.property, 3),
                            "rule": round(fs.rule, 3)},
-            "reasons": _reasons(index, needs, fs), "tradeoffs": _tradeoffs(index, needs, fs.family),
+            "reasons": _reasons(index, needs, fs), "tradeoffs": tradeoffs_for(index, needs, fs.family),
             "conflicts": _conflicts(index, needs, fs.family)}
 
 
@@ -231,4 +231,5 @@ def recommend(question: str, *, task: str | None = None, compute: str | None = N
     return answer
 
 
-__all__ = ["recommend", "Engine", "default_engine", "rule_matches"]
+__all__ = ["recommend", "Engine", "default_engine", "rule_matches", "cite_claims", "level_word", "level_phrase",
+           "tradeoffs_for"]
