@@ -59,31 +59,16 @@ def _coverage(sub) -> None:
 
 
 def run_coverage(args) -> int:
-    from kg import paths
-    from kg.claims import check_claim_file
     from kg.corpus import load_corpus, resolve_id
-    from kg.coverage import measure_coverage
-    from kg.vocabulary import load_vocabulary
+    from kg.coverage import coverage_report
 
-    vocab, docs = load_vocabulary(), load_corpus()
-    wanted = [resolve_id(docs, args.id)] if args.id else list(docs.values())
-    claims, skips = [], []
-    for path in sorted(paths.claims_dir().glob("*.yaml")):
-        good, problems = check_claim_file(path, vocab, docs)
-        for problem in problems:
-            print(f"warning: {problem}", file=sys.stderr)
-        claims += good
-        from kg.yamlsafe import load_yaml
-        if not problems or good:
-            data = load_yaml(path)
-            skips += [dict(s, source=data.get("source")) for s in (data.get("skip") or [])]
-    total_uncited = 0
-    for doc in wanted:
-        units = measure_coverage(doc.text, [c for c in claims if c.source == doc.id],
-                                 [s for s in skips if s["source"] == doc.id])
+    wanted = [resolve_id(load_corpus(), args.id).id] if args.id else None
+    report, problems = coverage_report(wanted)
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    for doc_id, units in report.items():
         counts = {s: sum(u.status == s for u in units) for s in ("cited", "skipped", "uncited")}
-        total_uncited += counts["uncited"]
-        print(f"{doc.id}: {len(units)} units, {counts['cited']} cited, "
+        print(f"{doc_id}: {len(units)} units, {counts['cited']} cited, "
               f"{counts['skipped']} skipped, {counts['uncited']} uncited")
         for unit in units:
             if unit.status == "uncited" or args.all:
@@ -128,7 +113,6 @@ def _sparql(sub) -> None:
 def run_sparql(args) -> int:
     from kg.errors import QueryError
     from kg.sparql import run_query, serialise
-    from kg.store import load_built_graph
 
     text = args.query
     if text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and Path(text).is_file()):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-from kg.index import FAMILY_LABELS, KnowledgeIndex
+from kg.index import KnowledgeIndex
 
 
 class Citations:
@@ -216,4 +216,4 @@ def explain_answer(answer: dict, index: KnowledgeIndex) -> dict:
     return {"text": text, "sentences": sentences, "citations": cites.items, "backend": "grounded", "note": ""}
 
 
-__all__ = ["explain_answer", "FAMILY_LABELS"]
+__all__ = ["explain_answer"]

@@ -222,14 +222,20 @@ def load_claims(vocab: Vocabulary, docs: dict[str, Document],
     return files
 
 
-def check_claim_file(path: Path, vocab: Vocabulary, docs: dict[str, Document]) -> tuple[list[Claim], list[ClaimError]]:
-    """Check every claim of one file; returns the good claims (located) and every problem found."""
+def check_claim_file(path: Path, vocab: Vocabulary, docs: dict[str, Document],
+                     skips: list[dict] | None = None) -> tuple[list[Claim], list[ClaimError]]:
+    """Check every claim of one file; returns the good claims (located) and every problem found.
+
+    When `skips` is given, the file's `skip` entries are appended to it, tagged with their source.
+    """
     try:
         data = load_yaml(path)
     except ClaimError as exc:
         return [], [exc]
     if not isinstance(data, LineDict) or data.get("source") not in docs or not isinstance(data.get("claims"), list):
         return [], [_fail("expected a mapping with a known 'source' and a 'claims' list", path, 1)]
+    if skips is not None:
+        skips += [dict(s, source=data["source"]) for s in (data.get("skip") or []) if isinstance(s, dict)]
     good: list[Claim] = []
     problems: list[ClaimError] = []
     for raw in data["claims"]:

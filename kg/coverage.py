@@ -94,3 +94,26 @@ def measure_coverage(text: str, claims: list[Claim], skips: list[dict]) -> list[
         if reason:
             unit.status, unit.reason = "skipped", reason
     return units
+
+
+def coverage_report(doc_ids: list[str] | None = None, claims_dir=None):
+    """Units of each document with their status, from every shipped claims file.
+
+    Returns ({doc id: [Unit]}, [problems]); a file with problems still contributes its good claims.
+    """
+    from kg import paths
+    from kg.claims import check_claim_file
+    from kg.corpus import load_corpus
+    from kg.vocabulary import load_vocabulary
+
+    vocab, docs = load_vocabulary(), load_corpus()
+    claims, skips, problems = [], [], []
+    for path in sorted((claims_dir or paths.claims_dir()).glob("*.yaml")):
+        good, found = check_claim_file(path, vocab, docs, skips)
+        claims += good
+        problems += found
+    report = {}
+    for doc_id in doc_ids or list(docs):
+        report[doc_id] = measure_coverage(docs[doc_id].text, [c for c in claims if c.source == doc_id],
+                                          [s for s in skips if s["source"] == doc_id])
+    return report, problems

@@ -94,11 +94,9 @@ def evaluate(path: Path, engine=None, explain_answers: bool = True) -> dict:
 
 
 def _faithfulness(answer: dict, engine) -> dict:
-    try:
-        from explain.grounded import explain_answer
-        from explain.check import check_explanation
-    except ImportError:
-        return {}
+    from explain.check import check_explanation
+    from explain.grounded import explain_answer
+
     explanation = explain_answer(answer, engine.index)
     return check_explanation(explanation, engine.index)
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from kg.errors import QuestionError
 from kg.index import KnowledgeIndex
 
@@ -280,4 +278,4 @@ def _decide_decline(needs: Needs, best_use_case: float) -> None:
         needs.use_cases, needs.modalities, needs.priorities = {}, {}, {}
 
 
-__all__ = ["Needs", "map_needs", "check_question", "split_clauses", "np"]
+__all__ = ["Needs", "map_needs", "check_question", "split_clauses"]

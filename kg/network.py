@@ -10,7 +10,7 @@ import json
 
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, SKOS
+from rdflib.namespace import PROV, RDF
 
 from kg.namespaces import OA, WM
 
@@ -98,6 +98,3 @@ def label_of(view: nx.MultiDiGraph, node: str) -> str:
     attrs = view.nodes[node] if node in view else {}
     return str(attrs.get("prefLabel") or attrs.get("label") or node.split(":", 1)[-1])
 
-
-__all__ = ["to_networkx", "dump_networkx", "load_networkx", "kind_of", "label_of", "SKOS", "RDFS",
-           "OA", "WM"]

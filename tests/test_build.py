@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal
@@ -40,7 +39,7 @@ def test_outputs_written_and_parse(built):
 def test_build_is_byte_identical(built, tmp_path):
     import kg
 
-    again = kg.build_graph(tmp_path, validate=False)
+    kg.build_graph(tmp_path, validate=False)
     for name in ("graph.ttl", "graph.jsonld", "network.json"):
         assert (tmp_path / name).read_bytes() == (built.outputs.folder / name).read_bytes(), name
 

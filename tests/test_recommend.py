@@ -86,7 +86,6 @@ def test_what_would_change_really_changes_the_answer(engine):
     assert answer["what_would_change"]
     for change in answer["what_would_change"]:
         if "property" in change and "top priority" in change["change"]:
-            from kg.index import FAMILY_LABELS
             again = recommend("Highest possible image quality for marketing visuals.", engine=engine,
                               priorities=[change["property"]])
             assert again["recommendations"][0]["family"] == change["family"]
