@@ -16,6 +16,42 @@ SHARED = ROOT.parent / "shared"
 DEV_SET = SHARED / "eval" / "dev.yaml"
 
 
+def pytest_configure(config):
+    """The audit hook watches the whole session (see tests/audit.py)."""
+    from tests import audit
+
+    audit.install()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Network access to anything but loopback, anywhere in the session, fails it."""
+    from tests import audit
+
+    network = [e for e in audit.session_escapes() if e["kind"] == "network" and not e["guarded"]]
+    if network and session.exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    from collections import Counter
+
+    from tests import audit, tally
+
+    found = audit.session_escapes()
+    unguarded = Counter((e["kind"], e["target"]) for e in found if not e["guarded"])
+    refused = sum(e["guarded"] for e in found)
+    terminalreporter.section("audit")
+    terminalreporter.write_line(f"escapes refused in guarded sections: {refused}; "
+                                f"unguarded escapes: {sum(unguarded.values())}")
+    for (kind, target), n in sorted(unguarded.items())[:20]:
+        terminalreporter.write_line(f"  {kind}: {target} (x{n})")
+    path = tally.write({"audit": {"refused_in_guarded_sections": refused,
+                                  "unguarded": [{"kind": k, "target": t, "count": n}
+                                                for (k, t), n in sorted(unguarded.items())]}})
+    if path:
+        terminalreporter.write_line(f"reliability figures: {path}")
+
+
 @pytest.fixture(scope="session")
 def build_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("build")

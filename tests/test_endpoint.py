@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import audit
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_TIMEOUT = 3.0          # seconds, passed to the server through WHICHMODEL_QUERY_TIMEOUT
 _SERVER: dict = {}
@@ -35,8 +37,10 @@ def _start(build_dir: Path) -> str:
     port = _free_port()
     exe = Path(sys.executable).with_name("whichmodel")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "app.cli"]
-    env = dict(os.environ, WHICHMODEL_BUILD_DIR=str(build_dir), WHICHMODEL_QUERY_TIMEOUT=str(QUERY_TIMEOUT),
-               GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    # the audit hook (tests/audit.py) runs in the server and its workers and logs any escape
+    env = audit.subprocess_env(audit.register_log(build_dir / "serve-audit.jsonl"),
+                               WHICHMODEL_BUILD_DIR=str(build_dir), WHICHMODEL_QUERY_TIMEOUT=str(QUERY_TIMEOUT),
+                               GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     log = open(build_dir / "serve.log", "w", encoding="utf-8")  # noqa: SIM115 - closed in _stop
     proc = subprocess.Popen(command + ["serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
