@@ -3,19 +3,16 @@ A turn in `history` is {"role": "user", "text"} or {"role": "assistant", "kind",
 "data"}; rendering escapes all text (questions and quotes) and turns citation markers into buttons."""
 from __future__ import annotations
 
-import html
 import re
 import threading
 
+from app.transcript import EMPTY_SOURCE, EXAMPLES, blocks_text, last_reply, render_history, show_source
 from kg.index import FAMILY_LABELS
 
 ANY = "as asked"
 MAX_MESSAGE = 2000
-PASSAGE = 300
-EMPTY_SOURCE = '<div class="wm-source wm-empty">Click a numbered citation to see its quote in the source.</div>'
-EXAMPLES = ["Real-time image generation for a mobile game, latency is critical",
-            "I have little data and compute and no pre-trained model; I need to generate samples",
-            "I need to synthesise speech with an exact likelihood"]
+MAX_HISTORY = 60            # turns kept per session; older ones are dropped (bounded memory per session)
+SESSIONS, SESSION_TTL = 500, 2 * 3600     # sessions kept in memory (oldest dropped first), and their lifetime in s
 PRIORITIES = ("sample-quality", "generation-speed", "training-stability", "diversity", "controllability",
               "interpretability", "exact-likelihood", "latent-smoothness")
 _WHY = re.compile(r"^\W*(why\s+(not|isn'?t|wasn'?t|didn'?t\s+you\s+pick)|what\s+about|how\s+about)\b", re.I)
@@ -35,7 +32,7 @@ def _engine(engine=None):
 
 def _turn(kind: str, blocks: list[dict], citations: list | None = None, data: dict | None = None) -> dict:
     return {"role": "assistant", "kind": kind, "blocks": blocks, "citations": citations or [], "data": data or {},
-            "text": _blocks_text(blocks)}
+            "text": blocks_text(blocks)}
 
 
 def _p(*sentences) -> dict:
@@ -197,8 +194,22 @@ def _recommend(question: str, overrides: dict, engine) -> dict:
         return recommend(question, engine=engine, **overrides)
 
 
+def bounded(history: list) -> list:
+    """The last MAX_HISTORY turns (starting at a question), so a long session's memory stays bounded."""
+    if len(history) <= MAX_HISTORY:
+        return history
+    kept = history[-MAX_HISTORY:]
+    first = next((i for i, turn in enumerate(kept) if turn["role"] == "user"), 0)
+    return kept[first:]
+
+
 def handle_message(history: list, state: dict, message: str, *, engine=None) -> tuple[list, dict]:
     """One chat message: a follow-up about the current answer, or a new question."""
+    history, state = _handle(history, state, message, engine)
+    return bounded(history), state
+
+
+def _handle(history: list, state: dict, message: str, engine) -> tuple[list, dict]:
     message, history, state = (message or "").strip(), list(history or []), dict(state or new_state())
     if not message:
         return history, state
@@ -245,93 +256,7 @@ def refine(history: list, state: dict, *, compute: str = ANY, data: str = ANY, p
     state = {"question": state["question"], "overrides": overrides, "answer": answer}
     shown = ", ".join(f"{k} {v[0] if isinstance(v, list) else v}" for k, v in overrides.items()) or "as asked"
     history.append(_answer_turn(answer, engine, f"Refined ({shown}): "))
-    return history, state
-
-
-def _esc(text) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _sentence_html(text: str, marks: list[int], turn: int, cites: dict[int, dict]) -> str:
-    buttons = "".join(f'<button type="button" class="wm-cite" data-turn="{turn}" data-cite="{n}" '
-                      f'title="{_esc(cites.get(n, {}).get("quote", ""))}">[{n}]</button>' for n in marks)
-    if buttons and text and text[-1] in ".!?":
-        return f"{_esc(text[:-1])} {buttons}{_esc(text[-1])}"
-    return _esc(text) + (f" {buttons}" if buttons and text else buttons)
-
-
-def _blocks_text(blocks: list[dict]) -> str:
-    def plain(sentences) -> str:
-        return " ".join(t + (" " + "".join(f"[{n}]" for n in m) if m else "") for t, m in sentences)
-    lines = []
-    for b in blocks:
-        if b["type"] == "table":
-            lines += [" | ".join(b["head"])] + [" | ".join(plain([c]) for c in row) for row in b["rows"]]
-        else:
-            lines.append(plain(b["sentences"]) if b["type"] == "p" else b["text"])
-    return "\n".join(lines)
-
-
-def render_turn(turn: dict, i: int) -> str:
-    if turn["role"] == "user":
-        return f'<div class="wm-msg wm-user"><div class="wm-bubble">{_esc(turn["text"])}</div></div>'
-    cites = {c["n"]: c for c in turn["citations"]}
-
-    def sents(sentences) -> str:
-        return " ".join(_sentence_html(t, m, i, cites) for t, m in sentences)
-    parts = []
-    for b in turn["blocks"]:
-        if b["type"] == "p":
-            parts.append(f"<p>{sents(b['sentences'])}</p>")
-        elif b["type"] == "table":
-            head = "".join(f"<th>{_esc(h)}</th>" for h in b["head"])
-            body = "".join("<tr>" + "".join(f"<td>{sents([c])}</td>" for c in row) + "</tr>" for row in b["rows"])
-            parts.append(f'<table class="wm-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
-        else:
-            parts.append(f'<div class="wm-{b["type"]}">{_esc(b["text"])}</div>')
-    if turn["citations"]:
-        items = "".join(f'<li>{_sentence_html("", [c["n"]], i, cites)} <span class="wm-doc">{_esc(c["doc"][:3])} '
-                        f'{_esc(c["title"])}</span>: “{_esc(c["quote"])}”</li>' for c in turn["citations"])
-        parts.append(f'<details class="wm-sources"><summary>Sources ({len(turn["citations"])})</summary>'
-                     f'<ol>{items}</ol></details>')
-    return f'<div class="wm-msg wm-bot wm-{_esc(turn["kind"])}"><div class="wm-bubble">{"".join(parts)}</div></div>'
-
-
-def render_history(history: list) -> str:
-    examples = {"type": "small", "text": "For example: " + " · ".join(f"“{e}”" for e in EXAMPLES)}
-    welcome = [_turn("welcome", [_p("Describe what you want to generate and under which constraints; I recommend "
-                                    "a model family and cite a source for every reason."), examples])]
-    return '<div class="wm-log">' + "".join(render_turn(t, i) for i, t in enumerate(history or welcome)) + "</div>"
-
-
-def show_source(history: list, turn: int, n: int) -> str:
-    """The cited quote highlighted in its passage (PASSAGE characters either side), with title and URL."""
-    from kg.corpus import load_corpus
-
-    try:
-        citation = next(c for c in history[int(turn)]["citations"] if c["n"] == int(n))
-        doc = load_corpus()[citation["doc"]]
-    except (IndexError, KeyError, StopIteration, TypeError, ValueError):
-        return '<div class="wm-source wm-empty">That citation is not available any more.</div>'
-    text, start, end = doc.text, citation["start"], citation["end"]
-    if text[start:end] != citation["quote"] and citation["quote"] in text:
-        start = text.index(citation["quote"])
-        end = start + len(citation["quote"])
-    lo, hi, url = max(0, start - PASSAGE), min(len(text), end + PASSAGE), doc.url or ""
-    lo = (text.find(" ", lo, start) + 1 or lo) if lo else 0            # whole words at both ends
-    hi = (max(text.rfind(" ", end, hi), 0) or hi) if hi < len(text) else hi
-    link = (f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer nofollow">{_esc(url)}</a>'
-            if url.startswith(("https://", "http://")) else _esc(url) or "no URL in the source's metadata")
-    return (f'<div class="wm-source"><div class="wm-source-title">[{int(n)}] {_esc(doc.title or doc.id)}</div>'
-            f'<div class="wm-source-meta">document {_esc(doc.id)} · characters {start}–{end} · {link}</div>'
-            f'<div class="wm-passage">{"…" if lo > 0 else ""}{_esc(text[lo:start])}<mark>{_esc(text[start:end])}'
-            f'</mark>{_esc(text[end:hi])}{"…" if hi < len(text) else ""}</div></div>')
-
-
-def last_reply(history: list) -> dict:
-    """The last assistant turn as JSON for API clients: kind, text, citations and data."""
-    turn = next((t for t in reversed(history or []) if t["role"] == "assistant"), None)
-    return {"kind": turn["kind"], "text": turn["text"], "citations": turn["citations"], **turn["data"]} if turn else {}
+    return bounded(history), state
 
 
 # ---------------------------------------------------------------- the Gradio UI
@@ -367,7 +292,8 @@ def build_ui(get_engine=None, tabs=()):
 
     with gr.Blocks(title="whichmodel", analytics_enabled=False) as demo:
         gr.Markdown("## whichmodel\nWhich generative model family for your task? Every reason cites its source.")
-        history, state = gr.State([]), gr.State(new_state())
+        history = gr.State([], time_to_live=SESSION_TTL)
+        state = gr.State(new_state(), time_to_live=SESSION_TTL)
         with gr.Tab("Chat"):
             with gr.Row():
                 with gr.Column(scale=3):
@@ -396,4 +322,5 @@ def build_ui(get_engine=None, tabs=()):
         for title, build in tabs:
             with gr.Tab(title) as tab:
                 build(gr, tab, state)
+    demo.state_session_capacity = SESSIONS       # Gradio's own default keeps 10 000 sessions
     return demo

@@ -8,7 +8,7 @@ import pytest
 
 from test_endpoint import live_server  # noqa: F401 - the shared session server
 
-from app import chat
+from app import chat, transcript
 
 QUESTION = "Real-time image generation for a mobile game, latency is critical"
 
@@ -42,10 +42,10 @@ def test_clicking_a_citation_shows_its_quote_in_context(answered, docs):
     panel = chat.show_source(history, 1, citation["n"])
     doc = docs[citation["doc"]]
     marked = re.search(r"<mark>(.*?)</mark>", panel, re.S).group(1)
-    assert marked == chat._esc(citation["quote"])
-    assert chat._esc(doc.title) in panel and doc.id in panel
+    assert marked == transcript._esc(citation["quote"])
+    assert transcript._esc(doc.title) in panel and doc.id in panel
     before = panel.split('<div class="wm-passage">', 1)[1].split("<mark>", 1)[0]
-    assert 0 < len(before.lstrip("…")) <= chat.PASSAGE + 40                 # ~300 characters of context (escaped)
+    assert 0 < len(before.lstrip("…")) <= transcript.PASSAGE + 40                 # ~300 characters of context (escaped)
     assert "not available" in chat.show_source(history, 1, 999)
     assert "not available" in chat.show_source(history, 7, 1)
 
@@ -153,3 +153,14 @@ def test_chat_api_through_gradio_client(live_server):
     assert "3 rows" in status and len(table["data"]) == 3 and csv_path.endswith(".csv")
     status, *_ = client.predict("DELETE WHERE { ?s ?p ?o }", api_name="/sparql")
     assert "403" in status
+
+
+def test_a_long_session_keeps_a_bounded_history(answered, engine):
+    history, state = answered
+    for i in range(chat.MAX_HISTORY):
+        history, state = chat.handle_message(history, state, "why not GAN?" if i % 2 else "why not VAE?",
+                                             engine=engine)
+    assert len(history) <= chat.MAX_HISTORY and history[0]["role"] == "user"
+    assert history[-1]["kind"] in ("note", "why_not") and state["question"] == QUESTION
+    turn, n = map(int, re.search(r'data-turn="(\d+)" data-cite="(\d+)"', chat.render_history(history)).groups())
+    assert turn < len(history) and "<mark>" in chat.show_source(history, turn, n)   # buttons point at kept turns

@@ -1,0 +1,98 @@
+"""The chat transcript as HTML: every text (questions, quotes, titles) escaped, citation markers as buttons,
+and a cited quote shown in its passage of the source."""
+from __future__ import annotations
+
+import html
+
+PASSAGE = 300
+EMPTY_SOURCE = '<div class="wm-source wm-empty">Click a numbered citation to see its quote in the source.</div>'
+EXAMPLES = ["Real-time image generation for a mobile game, latency is critical",
+            "I have little data and compute and no pre-trained model; I need to generate samples",
+            "I need to synthesise speech with an exact likelihood"]
+
+
+def _esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _sentence_html(text: str, marks: list[int], turn: int, cites: dict[int, dict]) -> str:
+    buttons = "".join(f'<button type="button" class="wm-cite" data-turn="{turn}" data-cite="{n}" '
+                      f'title="{_esc(cites.get(n, {}).get("quote", ""))}">[{n}]</button>' for n in marks)
+    if buttons and text and text[-1] in ".!?":
+        return f"{_esc(text[:-1])} {buttons}{_esc(text[-1])}"
+    return _esc(text) + (f" {buttons}" if buttons and text else buttons)
+
+
+def blocks_text(blocks: list[dict]) -> str:
+    def plain(sentences) -> str:
+        return " ".join(t + (" " + "".join(f"[{n}]" for n in m) if m else "") for t, m in sentences)
+    lines = []
+    for b in blocks:
+        if b["type"] == "table":
+            lines += [" | ".join(b["head"])] + [" | ".join(plain([c]) for c in row) for row in b["rows"]]
+        else:
+            lines.append(plain(b["sentences"]) if b["type"] == "p" else b["text"])
+    return "\n".join(lines)
+
+
+def render_turn(turn: dict, i: int) -> str:
+    if turn["role"] == "user":
+        return f'<div class="wm-msg wm-user"><div class="wm-bubble">{_esc(turn["text"])}</div></div>'
+    cites = {c["n"]: c for c in turn["citations"]}
+
+    def sents(sentences) -> str:
+        return " ".join(_sentence_html(t, m, i, cites) for t, m in sentences)
+    parts = []
+    for b in turn["blocks"]:
+        if b["type"] == "p":
+            parts.append(f"<p>{sents(b['sentences'])}</p>")
+        elif b["type"] == "table":
+            head = "".join(f"<th>{_esc(h)}</th>" for h in b["head"])
+            body = "".join("<tr>" + "".join(f"<td>{sents([c])}</td>" for c in row) + "</tr>" for row in b["rows"])
+            parts.append(f'<table class="wm-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+        else:
+            parts.append(f'<div class="wm-{b["type"]}">{_esc(b["text"])}</div>')
+    if turn["citations"]:
+        items = "".join(f'<li>{_sentence_html("", [c["n"]], i, cites)} <span class="wm-doc">{_esc(c["doc"][:3])} '
+                        f'{_esc(c["title"])}</span>: “{_esc(c["quote"])}”</li>' for c in turn["citations"])
+        parts.append(f'<details class="wm-sources"><summary>Sources ({len(turn["citations"])})</summary>'
+                     f'<ol>{items}</ol></details>')
+    return f'<div class="wm-msg wm-bot wm-{_esc(turn["kind"])}"><div class="wm-bubble">{"".join(parts)}</div></div>'
+
+
+def render_history(history: list) -> str:
+    examples = {"type": "small", "text": "For example: " + " · ".join(f"“{e}”" for e in EXAMPLES)}
+    intro = {"type": "p", "sentences": [("Describe what you want to generate and under which constraints; I "
+                                         "recommend a model family and cite a source for every reason.", [])]}
+    welcome = [{"role": "assistant", "kind": "welcome", "blocks": [intro, examples], "citations": []}]
+    return '<div class="wm-log">' + "".join(render_turn(t, i) for i, t in enumerate(history or welcome)) + "</div>"
+
+
+def show_source(history: list, turn: int, n: int) -> str:
+    """The cited quote highlighted in its passage (PASSAGE characters either side), with title and URL."""
+    from kg.corpus import load_corpus
+
+    try:
+        citation = next(c for c in history[int(turn)]["citations"] if c["n"] == int(n))
+        doc = load_corpus()[citation["doc"]]
+    except (IndexError, KeyError, StopIteration, TypeError, ValueError):
+        return '<div class="wm-source wm-empty">That citation is not available any more.</div>'
+    text, start, end = doc.text, citation["start"], citation["end"]
+    if text[start:end] != citation["quote"] and citation["quote"] in text:
+        start = text.index(citation["quote"])
+        end = start + len(citation["quote"])
+    lo, hi, url = max(0, start - PASSAGE), min(len(text), end + PASSAGE), doc.url or ""
+    lo = (text.find(" ", lo, start) + 1 or lo) if lo else 0            # whole words at both ends
+    hi = (max(text.rfind(" ", end, hi), 0) or hi) if hi < len(text) else hi
+    link = (f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer nofollow">{_esc(url)}</a>'
+            if url.startswith(("https://", "http://")) else _esc(url) or "no URL in the source's metadata")
+    return (f'<div class="wm-source"><div class="wm-source-title">[{int(n)}] {_esc(doc.title or doc.id)}</div>'
+            f'<div class="wm-source-meta">document {_esc(doc.id)} · characters {start}–{end} · {link}</div>'
+            f'<div class="wm-passage">{"…" if lo > 0 else ""}{_esc(text[lo:start])}<mark>{_esc(text[start:end])}'
+            f'</mark>{_esc(text[end:hi])}{"…" if hi < len(text) else ""}</div></div>')
+
+
+def last_reply(history: list) -> dict:
+    """The last assistant turn as JSON for API clients: kind, text, citations and data."""
+    turn = next((t for t in reversed(history or []) if t["role"] == "assistant"), None)
+    return {"kind": turn["kind"], "text": turn["text"], "citations": turn["citations"], **turn["data"]} if turn else {}
