@@ -9,7 +9,7 @@ export OMP_NUM_THREADS := 1
 
 MMDC   := .cache/mmdc/node_modules/.bin/mmdc
 
-.PHONY: setup system-deps run build test bench clean
+.PHONY: setup system-deps run build test bench audit clean
 
 $(BIN)/whichmodel: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ test: setup system-deps $(MMDC)
 bench: setup
 	$(BIN)/python benchmarks/recommend.py
 	$(BIN)/python benchmarks/serve.py
+
+# Known advisories for the exact installed versions (PyPI's advisory data through pip-audit, in its own venv).
+# --strict fails when a package cannot be audited, so "no advisories" is never claimed without data.
+audit: setup
+	$(PYTHON) -m venv .cache/audit
+	.cache/audit/bin/pip install -q pip-audit==2.10.1
+	$(BIN)/pip freeze --exclude-editable > .cache/requirements.lock
+	.cache/audit/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r .cache/requirements.lock
 
 clean:
 	rm -rf build .pytest_cache

@@ -10,6 +10,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# gradio_client asks huggingface_hub for a token; keep it from reading the user's ~/.cache token file
+os.environ.setdefault("HF_TOKEN_PATH", str(Path(__file__).resolve().parent / "no-hf-token"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
