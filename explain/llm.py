@@ -9,9 +9,11 @@ and the answer says so.
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ SYSTEM = (
 )
 MAX_SENTENCES = 8
 MAX_SENTENCE_CHARS = 400
+MAX_REPLY_BYTES = 1_000_000
 
 
 class LLMUnavailable(Exception):
@@ -59,14 +62,19 @@ class LLMBackend:
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
         request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers=headers, method="POST")
+        deadline = time.monotonic() + self.timeout
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read(1_000_000))
+                body = _read_body(response, deadline)
         except urllib.error.HTTPError as exc:
             raise LLMUnavailable(f"the LLM server answered HTTP {exc.code}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise LLMUnavailable(f"the LLM server could not be reached in time ({exc})") from None
-        except ValueError:
+        except http.client.HTTPException as exc:
+            raise LLMUnavailable(f"the LLM server's reply is not HTTP ({type(exc).__name__})") from None
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
             raise LLMUnavailable("the LLM server's reply is not JSON") from None
 
     def _complete(self, messages: list[dict]) -> str:
@@ -90,6 +98,20 @@ class LLMBackend:
         if not sentences:
             return _fallback(grounded, "the LLM's reply had no sentence with a valid citation")
         return assemble(sentences, evidence, grounded, f"llm:{self.model}")
+
+
+def _read_body(response, deadline: float) -> bytes:
+    """The reply's body; refused when larger than MAX_REPLY_BYTES or not complete by the deadline
+    (the socket timeout alone lets a server that trickles bytes hold the answer forever)."""
+    chunks, size = [], 0
+    while chunk := response.read1(65536):
+        size += len(chunk)
+        if size > MAX_REPLY_BYTES:
+            raise LLMUnavailable(f"the LLM server's reply is larger than {MAX_REPLY_BYTES} bytes")
+        if time.monotonic() > deadline:
+            raise LLMUnavailable("the LLM server did not finish its reply in time")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def evidence_records(grounded: dict, index: KnowledgeIndex) -> dict[str, dict]:
@@ -124,7 +146,7 @@ def accept_sentences(content: str, evidence: dict[str, dict], index: KnowledgeIn
         raw = data["sentences"]
         if not isinstance(raw, list):
             raise TypeError
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise LLMUnavailable("the LLM's reply is not the JSON that was asked for") from None
     accepted = []
     names = {label: fid for fid, label in FAMILY_LABELS.items()}

@@ -1,4 +1,4 @@
-"""The build: assemble the graph, validate it, write Turtle, JSON-LD and the networkx view atomically."""
+"""The build: assemble the graph, validate it, write Turtle, JSON-LD and the networkx view as one set."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,11 +7,9 @@ from pathlib import Path
 from kg import paths
 from kg.assemble import KnowledgeBase, assemble_graph
 from kg.network import dump_networkx, to_networkx
-from kg.store import (GRAPH_JSONLD, GRAPH_TTL, BuildOutputs, serialise_jsonld, serialise_turtle,
-                      sources_hash, write_outputs)
+from kg.store import (GRAPH_JSONLD, GRAPH_TTL, NETWORK_JSON, BuildOutputs, serialise_jsonld,
+                      serialise_turtle, sources_hash, write_outputs)
 from kg.validation import ValidationReport, validate_graph
-
-NETWORK_JSON = "network.json"
 
 
 @dataclass
@@ -39,8 +37,9 @@ def build_graph(out_dir: Path | None = None, *, ontology_dir: Path | None = None
                 validate: bool = True, write: bool = True) -> BuildResult:
     """Assemble, validate (raising on SHACL violations) and write the graph's outputs.
 
-    Nothing is written unless the whole graph assembles and validates; each output file is
-    replaced atomically, the manifest last.
+    Nothing is written unless the whole graph assembles and validates; the outputs are then
+    swapped in as one set (kg.store.write_outputs), so a failed or killed build leaves the
+    previous one in place. Raises BuildWriteError when the outputs cannot be written.
     """
     kb = assemble_graph(ontology_dir)
     report = validate_graph(kb.graph) if validate else ValidationReport(conforms=True)
@@ -48,12 +47,19 @@ def build_graph(out_dir: Path | None = None, *, ontology_dir: Path | None = None
     counts = count(kb)
     outputs = None
     if write:
-        files = {
-            GRAPH_TTL: serialise_turtle(kb.graph),
-            GRAPH_JSONLD: serialise_jsonld(kb.graph),
-            NETWORK_JSON: dump_networkx(to_networkx(kb.graph)),
-        }
-        manifest = {"sources": sources_hash(ontology_dir), "counts": counts,
-                    "validated": validate, "files": sorted(files)}
+        files, manifest = serialise_outputs(kb, counts, ontology_dir=ontology_dir, validate=validate)
         outputs = write_outputs(files, manifest, out_dir or paths.build_dir())
     return BuildResult(kb, report, outputs, counts)
+
+
+def serialise_outputs(kb: KnowledgeBase, counts: dict, *, ontology_dir: Path | None = None,
+                      validate: bool = True) -> tuple[dict[str, bytes], dict]:
+    """The output files' bytes by name, and the manifest that describes them."""
+    files = {
+        GRAPH_TTL: serialise_turtle(kb.graph),
+        GRAPH_JSONLD: serialise_jsonld(kb.graph),
+        NETWORK_JSON: dump_networkx(to_networkx(kb.graph)),
+    }
+    manifest = {"sources": sources_hash(ontology_dir), "counts": counts,
+                "validated": validate, "files": sorted(files)}
+    return files, manifest

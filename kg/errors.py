@@ -68,3 +68,7 @@ class QuestionError(WhichModelError):
 
 class BuildMissing(WhichModelError):
     """The built graph is missing or unreadable."""
+
+
+class BuildWriteError(WhichModelError):
+    """The build's outputs cannot be written (disk full, permissions); the previous build stands."""

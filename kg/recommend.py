@@ -24,21 +24,32 @@ class Engine:
 
     @classmethod
     def load(cls, build_dir: Path | None = None) -> "Engine":
+        """The engine over build_dir's outputs; with no folder given, over the default one, rebuilt
+        first when missing or older than its sources. Raises BuildMissing when they are unusable."""
         from kg.embedding import Embedder
         from kg.matcher import Matcher
-        from kg.network import load_networkx
         from kg.store import is_current
 
         folder = build_dir or paths.build_dir()
         if not is_current(folder) and build_dir is None:
             import kg
             kg.build_graph(folder)
-        path = folder / "network.json"
-        if not path.exists():
-            from kg.errors import BuildMissing
-            raise BuildMissing("no built graph; run `whichmodel build` first", file=str(path))
-        index = build_index(load_networkx(path.read_bytes()))
+        index = load_index(folder)
         return cls(index, Matcher(index, Embedder(), folder))
+
+
+def load_index(folder: Path) -> KnowledgeIndex:
+    """The index over folder's network view (checked against its manifest)."""
+    from kg.errors import BuildMissing
+    from kg.network import load_networkx
+    from kg.store import NETWORK_JSON, read_output
+
+    data = read_output(NETWORK_JSON, folder)
+    try:
+        return build_index(load_networkx(data))
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:  # malformed JSON, wrong shape
+        raise BuildMissing(f"the built network view is corrupt ({type(exc).__name__}); run `whichmodel build`",
+                           file=str(folder / NETWORK_JSON)) from None
 
 
 @lru_cache(maxsize=1)

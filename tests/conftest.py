@@ -111,3 +111,25 @@ def engine(built, build_dir):
     from kg.recommend import Engine
 
     return Engine.load(build_dir)
+
+
+@pytest.fixture
+def previous(built, build_dir, tmp_path) -> Path:
+    """A good build (a private copy of the session's) that faults must leave as it is."""
+    from tests.faults import copy_build
+
+    return copy_build(build_dir, tmp_path / "build")
+
+
+@pytest.fixture
+def fresh_default_engine(monkeypatch):
+    """recommend() without an engine loads a fresh default one (the session's stays cached);
+    call the fixture's value to start afresh again."""
+    from functools import lru_cache
+
+    from kg import recommend
+
+    def fresh():
+        monkeypatch.setattr(recommend, "default_engine", lru_cache(maxsize=1)(recommend.Engine.load))
+    fresh()
+    return fresh

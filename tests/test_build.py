@@ -1,15 +1,24 @@
-"""The build: counts, SHACL, conflicts, determinism, atomic outputs, clear failures."""
+"""The build: counts, SHACL, conflicts, determinism, outputs swapped in as one set, clear failures."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
 from rdflib import Graph, Literal
 
-from kg import paths
+from kg import paths, store
 from kg.errors import ClaimError, ValidationFailed
 from kg.namespaces import OA
 from kg.validation import validate_graph
+
+OUTPUTS = ("graph.jsonld", "graph.ttl", "manifest.json", "network.json")
+
+
+def snapshot(folder) -> tuple[dict, list]:
+    """Every output's bytes through its stable name, and every path in the folder."""
+    return ({name: (folder / name).read_bytes() for name in OUTPUTS},
+            sorted(str(p.relative_to(folder)) for p in folder.rglob("*")))
 
 
 def test_build_counts(built):
@@ -76,11 +85,43 @@ def test_failed_build_keeps_previous_outputs(tmp_path):
     shutil.copytree(paths.ontology_dir(), onto)
     out = tmp_path / "out"
     kg.build_graph(out, ontology_dir=onto, validate=False)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = snapshot(out)
     bad = onto / "claims" / "002.yaml"
     bad.write_text(bad.read_text(encoding="utf-8").replace("tend to be blurry", "are never blurry"),
                    encoding="utf-8")
     with pytest.raises(ClaimError) as err:
         kg.build_graph(out, ontology_dir=onto, validate=False)
     assert err.value.file.endswith("002.yaml") and err.value.line
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert snapshot(out) == before
+
+
+def _fake_outputs(tag: str) -> tuple[dict, dict]:
+    return {name: f"{name} of {tag}".encode() for name in OUTPUTS if name != "manifest.json"}, {"tag": tag}
+
+
+def test_outputs_are_links_into_the_current_generation(tmp_path):
+    """Stable names link through `current` to one generation; the one before it is kept, older ones go."""
+    generations = []
+    for tag in ("first", "second", "third"):
+        generations.append(store.write_outputs(*_fake_outputs(tag), tmp_path).generation)
+    for name in OUTPUTS:
+        assert os.readlink(tmp_path / name) == f"current/{name}"
+    assert os.readlink(tmp_path / "current") == f".generations/{generations[-1].name}"
+    assert sorted(p.name for p in (tmp_path / ".generations").iterdir()) == sorted(g.name for g in generations[1:])
+    assert (tmp_path / "graph.ttl").read_bytes() == b"graph.ttl of third"
+    assert store.read_manifest(tmp_path)["tag"] == "third"
+    assert store.read_output("network.json", tmp_path) == b"network.json of third"
+
+
+def test_outputs_of_an_older_layout_are_adopted(tmp_path):
+    """Plain files from an older build become the previous generation before links replace them."""
+    old, _ = _fake_outputs("old")
+    for name, data in old.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "manifest.json").write_text('{"tag": "old"}')
+    new = store.write_outputs(*_fake_outputs("new"), tmp_path)
+    assert all((tmp_path / name).is_symlink() for name in OUTPUTS)
+    assert (tmp_path / "graph.ttl").read_bytes() == b"graph.ttl of new"
+    adopted = [g for g in (tmp_path / ".generations").iterdir() if g != new.generation]
+    assert len(adopted) == 1
+    assert {p.name: p.read_bytes() for p in adopted[0].iterdir()} == {**old, "manifest.json": b'{"tag": "old"}'}
