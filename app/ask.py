@@ -5,6 +5,8 @@ import json
 import sys
 from pathlib import Path
 
+MAX_FILE_BYTES = 10_000_000
+
 
 def register_ask(sub) -> None:
     p = sub.add_parser("ask", help="recommend a model family for a need, with cited reasons")
@@ -26,10 +28,9 @@ def _questions(args) -> list[str]:
     from kg.errors import QuestionError
 
     if args.file:
-        try:
-            lines = args.file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise QuestionError(f"cannot read questions: {exc}", file=str(args.file)) from None
+        from kg.yamlsafe import read_text
+
+        lines = read_text(args.file, QuestionError, MAX_FILE_BYTES).splitlines()
         return [line for line in lines if line.strip()]
     if args.question is None:
         raise QuestionError("give a question, or --file with one question a line")
@@ -41,8 +42,9 @@ def run_ask(args) -> int:
     from kg.errors import QuestionError
     from kg.recommend import recommend
 
-    overrides = {"task": args.task, "compute": args.compute, "data": args.data,
-                 "pretrained": args.pretrained, "priorities": args.priority or None}
+    overrides = {"task": _option_text("task", args.task), "compute": args.compute, "data": args.data,
+                 "pretrained": args.pretrained,
+                 "priorities": [_option_text("priority", p) for p in args.priority] or None}
     status = 0
     for line_no, question in enumerate(_questions(args), start=1):
         try:
@@ -65,6 +67,19 @@ def run_ask(args) -> int:
         else:
             print(render_answer(answer))
     return status
+
+
+def _option_text(name: str, value: str | None) -> str | None:
+    """A free-text option cleaned like a question (no controls, bounded); QuestionError naming it."""
+    from kg.errors import QuestionError
+    from kg.needs import MAX_QUESTION_CHARS, check_question
+
+    if value is None:
+        return None
+    try:
+        return check_question(value)
+    except QuestionError:
+        raise QuestionError(f"--{name} needs a non-empty text of at most {MAX_QUESTION_CHARS} characters") from None
 
 
 def _backend(args):

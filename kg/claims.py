@@ -34,6 +34,7 @@ PREDICATES = {
     "compared": ({"property", "than"}, set()),
 }
 COMMON = {"id", "subject", "predicate", "value", "quote", "context", "note"}
+TEXT_FIELDS = ("id", "subject", "predicate", "quote", "context", "note", "property", "level", "than", "raw")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PREFIX_CHARS = 32
 
@@ -93,26 +94,31 @@ def locate(quote: str, context: str, text: str) -> tuple[int, int] | str:
     return first + inner, first + inner + len(quote)
 
 
+def _known(value, collection) -> bool:
+    """Whether value is text naming a member of collection (lists and mappings never are)."""
+    return isinstance(value, str) and value in collection
+
+
 def _check_value(c: LineDict, vocab: Vocabulary, path: Path) -> None:
     pred, value = c["predicate"], c.get("value")
     ids = {"suited_for": vocab.use_cases, "not_suited_for": vocab.use_cases,
            "handles_modality": vocab.modalities, "has_level": vocab.levels}
-    if pred in ids and value not in ids[pred]:
+    if pred in ids and not _known(value, ids[pred]):
         raise _fail(f"unknown {pred} value {value!r}; known: {', '.join(sorted(ids[pred]))}", path, c.line)
     if pred == "hybrid_of":
-        if not isinstance(value, list) or not value or any(v not in vocab.families for v in value):
+        if not isinstance(value, list) or not value or not all(_known(v, vocab.families) for v in value):
             raise _fail(f"hybrid_of needs a list of family ids, got {value!r}", path, c.line)
     elif pred == "compared" and value not in ("better", "worse"):
         raise _fail(f"compared needs value better or worse, got {value!r}", path, c.line)
     elif pred not in ids and (not isinstance(value, str) or not value.strip()):
         raise _fail(f"{pred} needs a non-empty text value", path, c.line)
-    if "property" in c and c["property"] not in vocab.properties:
+    if "property" in c and not _known(c["property"], vocab.properties):
         raise _fail(f"unknown property {c['property']!r}; known: {', '.join(sorted(vocab.properties))}", path, c.line)
-    if "level" in c and c["level"] not in vocab.levels:
+    if "level" in c and not _known(c["level"], vocab.levels):
         raise _fail(f"unknown level {c['level']!r}; known: {', '.join(sorted(vocab.levels))}", path, c.line)
     if ("level" in c) != ("property" in c) and pred in ("strength", "weakness"):
         raise _fail("give property and level together", path, c.line)
-    if "than" in c and c["than"] not in vocab.families:
+    if "than" in c and not _known(c["than"], vocab.families):
         raise _fail(f"unknown family {c['than']!r} in than", path, c.line)
     if "year" in c and not (isinstance(c["year"], int) and 1900 < c["year"] < 2100):
         raise _fail(f"year must be a four-digit integer, got {c['year']!r}", path, c.line)
@@ -130,7 +136,7 @@ def _check_conditions(c: LineDict, vocab: Vocabulary, path: Path) -> None:
     for kind, items in when.items():
         if kind not in known:
             raise _fail(f"unknown condition kind {kind!r}; use {', '.join(CONDITION_KINDS)}", path, c.line)
-        if not isinstance(items, list) or any(i not in known[kind] for i in items):
+        if not isinstance(items, list) or not all(_known(i, known[kind]) for i in items):
             raise _fail(f"unknown {kind} in when: {items!r}", path, c.line)
 
 
@@ -140,6 +146,9 @@ def _parse_claim(c, source: str, vocab: Vocabulary, path: Path) -> Claim:
     for key in ("id", "subject", "predicate", "value", "quote"):
         if key not in c:
             raise _fail(f"claim is missing {key!r}", path, c.line)
+    for key in TEXT_FIELDS:
+        if key in c and not isinstance(c[key], str):
+            raise _fail(f"{key} must be text, got {type(c[key]).__name__} {c[key]!r:.60}", path, c.line)
     pred = c["predicate"]
     if pred not in PREDICATES:
         raise _fail(f"unknown predicate {pred!r}; known: {', '.join(PREDICATES)}", path, c.line)
@@ -171,7 +180,7 @@ def parse_claim_file(path: Path, vocab: Vocabulary, docs: dict[str, Document]) -
     if not isinstance(data, LineDict) or "claims" not in data or "source" not in data:
         raise _fail("expected a mapping with 'source' and 'claims'", path, 1)
     source = data["source"]
-    if source not in docs:
+    if not _known(source, docs):
         raise _fail(f"unknown source {source!r}; known: {', '.join(docs)}", path, data.line)
     if not isinstance(data["claims"], list):
         raise _fail("'claims' must be a list", path, data.line)
@@ -232,7 +241,8 @@ def check_claim_file(path: Path, vocab: Vocabulary, docs: dict[str, Document],
         data = load_yaml(path)
     except ClaimError as exc:
         return [], [exc]
-    if not isinstance(data, LineDict) or data.get("source") not in docs or not isinstance(data.get("claims"), list):
+    if not isinstance(data, LineDict) or not _known(data.get("source"), docs) or \
+            not isinstance(data.get("claims"), list):
         return [], [_fail("expected a mapping with a known 'source' and a 'claims' list", path, 1)]
     if skips is not None:
         skips += [dict(s, source=data["source"]) for s in (data.get("skip") or []) if isinstance(s, dict)]

@@ -12,9 +12,11 @@ from pathlib import Path
 from kg import paths
 from kg.encoding import repair_mojibake
 from kg.errors import CorpusError
-from kg.markup import html_to_text
+from kg.markup import drop_hidden, html_to_text
 
 FORMATS = ("printed-page", "plain-text", "markdown", "wordpress-json")
+MAX_DOCUMENT_BYTES = 5_000_000
+_DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 _PRINT_ARTEFACTS = (
     re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}\s*[AP]M\s+about:blank$"),
@@ -79,27 +81,43 @@ def _strip_emphasis(text: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"\1", text)
 
 
+def _field(post: dict, name: str) -> object:
+    """A WordPress field that may be {"rendered": ...} or a plain value."""
+    value = post.get(name, "")
+    return value.get("rendered", "") if isinstance(value, dict) else value
+
+
 def _wordpress(raw: str, path: Path) -> tuple[str, dict]:
     try:
         post = json.loads(raw)
-        body = post["content"]["rendered"]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise CorpusError(f"not a WordPress post JSON with content.rendered ({exc})", file=str(path))
-    if post.get("content", {}).get("protected"):
+    except (json.JSONDecodeError, RecursionError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
+        raise CorpusError(f"not a WordPress post JSON ({reason})", file=str(path), line=line) from None
+    content = post.get("content") if isinstance(post, dict) else None
+    if isinstance(content, dict) and content.get("protected"):
         raise CorpusError("the post is password-protected; its content cannot be used", file=str(path))
-    title = html_to_text(str(post.get("title", {}).get("rendered", "")))
+    if not isinstance(content, dict) or not isinstance(content.get("rendered"), str):
+        raise CorpusError("not a WordPress post JSON: expected an object whose content.rendered is text",
+                          file=str(path))
+    title = html_to_text(str(_field(post, "title")))
     meta = {"title": title, "date": str(post.get("date", ""))[:10], "url": str(post.get("link", ""))}
-    return html_to_text(body), meta
+    return html_to_text(content["rendered"]), meta
 
 
 def normalise(raw: str, fmt: str, *, repair: str = "", path: Path | None = None) -> tuple[str, dict]:
     """Normalised text of a raw document and the metadata found inside it."""
     found: dict = {}
+    where = str(path) if path else None
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise CorpusError(f"document is larger than {MAX_DOCUMENT_BYTES} characters", file=where)
     if repair == "mojibake-cp1253":
         raw, report = repair_mojibake(raw)
         found["repairs"] = {"repaired": report.repaired, "unrecoverable": report.unrecoverable}
     elif repair:
-        raise CorpusError(f"unknown repair {repair!r}", file=str(path) if path else None)
+        raise CorpusError(f"unknown repair {repair!r}", file=where)
+    if fmt in ("printed-page", "plain-text", "markdown"):
+        raw = drop_hidden(raw, file=where)      # comments, scripts, hidden elements: unseen
     if fmt == "printed-page":
         text = _printed_page(raw)
     elif fmt == "plain-text":
@@ -110,8 +128,7 @@ def normalise(raw: str, fmt: str, *, repair: str = "", path: Path | None = None)
         text, meta = _wordpress(raw, path or Path("?"))
         found.update(meta)
     else:
-        raise CorpusError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})",
-                          file=str(path) if path else None)
+        raise CorpusError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})", file=where)
     return normalise_whitespace(text), found
 
 
@@ -123,7 +140,22 @@ def _read_metadata(corpus_dir: Path) -> list[dict]:
     entries = data.get("documents") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise CorpusError("expected a mapping with a 'documents' list", file=str(meta_path))
+    for entry in entries:
+        _check_entry(entry, meta_path)
     return entries
+
+
+def _check_entry(entry, meta_path: Path) -> None:
+    """A document entry: a mapping with a plain id (no path, no pattern) and text fields."""
+    line = getattr(entry, "line", None)
+    if not isinstance(entry, dict):
+        raise CorpusError("each document must be a mapping with id and format", file=str(meta_path))
+    if not isinstance(entry.get("id"), str) or not _DOC_ID.match(entry["id"]):
+        raise CorpusError(f"document id {entry.get('id')!r} must be letters, digits, '_' and '-'",
+                          file=str(meta_path), line=line)
+    for key in ("format", "repair", "title", "author", "url", "date", "note"):
+        if key in entry and not isinstance(entry[key], str):
+            raise CorpusError(f"document {entry['id']}: {key} must be text", file=str(meta_path), line=line)
 
 
 def _find_raw(corpus_dir: Path, doc_id: str) -> Path:
@@ -137,10 +169,9 @@ def _find_raw(corpus_dir: Path, doc_id: str) -> Path:
 def load_document(corpus_dir: Path, entry: dict) -> Document:
     doc_id = str(entry.get("id", ""))
     path = _find_raw(corpus_dir, doc_id)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"not UTF-8 ({exc})", file=str(path))
+    from kg.yamlsafe import read_text
+
+    raw = read_text(path, CorpusError, MAX_DOCUMENT_BYTES)
     text, found = normalise(raw, str(entry.get("format", "")), repair=entry.get("repair", ""), path=path)
     fields = {k: str(entry[k]) for k in ("title", "author", "url", "date", "note") if entry.get(k)}
     for key, value in found.items():

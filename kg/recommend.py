@@ -9,7 +9,7 @@ from pathlib import Path
 from kg import paths
 from kg.errors import QuestionError
 from kg.index import FAMILY_LABELS, ClaimRef, KnowledgeIndex, build_index
-from kg.needs import Needs, map_needs
+from kg.needs import Needs, check_question, map_needs
 from kg.scoring import FamilyScore, property_weights, rule_matches, score_families
 
 TOP_N = 3
@@ -193,11 +193,11 @@ def apply_overrides(needs: Needs, index: KnowledgeIndex, matcher, *, task: str |
         needs.constraints -= set(ids)
         needs.constraints.add(ids[CHOICES[name].index(value)])
     for wanted in priorities or []:
-        prop = _resolve_property(wanted, index, matcher)
+        prop = _resolve_property(check_question(wanted), index, matcher)
         needs.priorities[prop] = 1.5
         needs.indifferent.discard(prop)
     if task:
-        scores = matcher.score([task], "use_case")
+        scores = matcher.score([check_question(task)], "use_case")
         best = max(scores, key=scores.get)
         needs.use_cases = {best: 1.0}
     if task or compute or data or pretrained or priorities:

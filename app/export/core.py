@@ -75,23 +75,45 @@ def check_writable(path: Path | str) -> Path:
     import os
 
     target = Path(path)
-    if target.is_dir():
-        raise ExportError(f"cannot write the export: {target} is a folder")
-    folder = target.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+    try:
+        if target.is_dir():
+            raise ExportError(f"cannot write the export: {target} is a folder")
+        folder = target.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        writable = folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+    except (OSError, ValueError) as exc:          # a name too long, a NUL byte in it, ...
+        raise ExportError(f"cannot write the export to {str(target)!r}: "
+                          f"{getattr(exc, 'strerror', None) or exc}") from None
+    if not writable:
         raise ExportError(f"cannot write the export to {target}: {folder} is not a writable folder")
     return target
 
 
 def write_export(data: bytes, path: Path | str) -> Path:
-    """Write an export atomically: the file holds the whole export or is left as it was."""
+    """Write an export atomically: the file holds the whole export or is left as it was, and
+    folders made for it are removed again when the write fails."""
     from kg.store import write_atomic
 
     target = check_writable(path)
+    made = _missing_folders(target)
     try:
         write_atomic(target, data)
-    except OSError as exc:
-        raise ExportError(f"cannot write the export to {target}: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:
+        for folder in made:                     # deepest first; rmdir only removes empty ones
+            try:
+                folder.rmdir()
+            except OSError:
+                continue
+        raise ExportError(f"cannot write the export to {str(target)!r}: "
+                          f"{getattr(exc, 'strerror', None) or exc}") from None
     return target
+
+
+def _missing_folders(target: Path) -> list[Path]:
+    """The folders above target that do not exist yet, deepest first."""
+    missing, folder = [], target.parent
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing

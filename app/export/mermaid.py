@@ -13,10 +13,19 @@ _ARROWS = {"solid": "-->", "dashed": "-.->", "dotted": "-.->"}
 _LEGEND_ARROWS = {"solid": "\u2500\u2500\u25b6", "dashed": "\u2574\u2574\u25b6", "dotted": "\u2574\u2574\u25b6"}
 
 
+_ENTITIES = {"#": "#35;", "&": "#38;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "%": "#37;", "`": "#96;"}
+
+
 def text(value: str) -> str:
-    """Label text safe inside Mermaid's double quotes."""
-    out = str(value).replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    """Label text safe inside Mermaid's double quotes: no quote, tag, markdown string or `%%{...}%%`
+    directive can start in it (Mermaid looks for directives anywhere in the text)."""
+    out = "".join(_ENTITIES.get(ch, ch) for ch in str(value))
     return out.replace("\n", "<br/>")
+
+
+def comment(value: str) -> str:
+    """One line of text for a `%%` comment, with no `%` that could open a directive."""
+    return " ".join(str(value).split()).replace("%", "#37;")
 
 
 def _class_name(kind: str) -> str:
@@ -87,7 +96,7 @@ def to_mermaid(graph) -> str:
     edges, styles = _edges(graph, ids)
     conflicts = [ids[n] for n, a in graph.nodes(data=True) if a.get("conflict")]
     lines = ["---", f"title: {title}", "---", f"flowchart {direction}",
-             f"  %% {' '.join(str(graph.graph['subtitle']).split())}"]
+             f"  %% {comment(graph.graph['subtitle'])}"]
     lines += _body(graph, ids) + edges + _legend(graph)
     lines += _class_defs(used_kinds(graph)[0])
     if conflicts:

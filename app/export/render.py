@@ -20,14 +20,18 @@ class HtmlLabel(str):
 
 
 def quote(text: str) -> str:
-    """A double-quoted Graphviz string; newlines become centred line breaks."""
-    body = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    """A double-quoted Graphviz string shown exactly as given: backslashes cannot start escapes
+    (\\G, \\N, \\l), "&" cannot start an entity (Graphviz decodes &#60; and &amp; in labels), and
+    newlines become centred line breaks."""
+    body = (str(text).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
+            .replace("\n", "\\n"))
     return f'"{body}"'
 
 
 def html(text: str) -> str:
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("\n", "<BR/>"))
+    """Text for a Graphviz HTML-like label, shown exactly as given (backslashes doubled too)."""
+    return (str(text).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace('"', "&quot;").replace("\n", "<BR/>"))
 
 
 def _attrs(**values) -> str:
