@@ -107,12 +107,14 @@ def _sparql(sub) -> None:
     p.add_argument("query", help="the query text, or a .rq file")
     p.add_argument("--format", default="table", choices=["table", "json", "xml", "csv", "tsv", "turtle", "json-ld"])
     p.add_argument("--limit", type=int, default=10_000, help="row cap (signalled when hit)")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="stop the query after this many seconds (exit 1; default: no limit, Ctrl-C stops it)")
     p.set_defaults(run=run_sparql)
 
 
 def run_sparql(args) -> int:
     from kg.errors import QueryError
-    from kg.sparql import run_query, serialise
+    from kg.sparql import run_query, serialise, time_limit
 
     text = args.query
     if text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and Path(text).is_file()):
@@ -120,9 +122,12 @@ def run_sparql(args) -> int:
             text = Path(text).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise QueryError(f"cannot read query file {args.query}: {exc}") from None
+    if args.timeout is not None and args.timeout <= 0:
+        raise QueryError("--timeout must be a positive number of seconds")
     graph = _current_graph()
-    result = run_query(graph, text, limit=args.limit)
-    out = serialise(result, args.format, graph)
+    with time_limit(args.timeout):
+        result = run_query(graph, text, limit=args.limit)
+        out = serialise(result, args.format, graph)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     if result.truncated:
         print(f"whichmodel: warning: results cut at {result.limit} rows", file=sys.stderr)

@@ -23,6 +23,8 @@ GRAPH_OFFERS = [("text/turtle", "turtle"), ("application/turtle", "turtle"), ("a
 QUERY_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query")
 UPDATE_REFUSED = "updates are refused: this endpoint is read-only and the graph was not changed"
 DATASET_REFUSED = ("default-graph-uri / named-graph-uri are refused: queries may only read the built graph")
+DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
+UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")   # the update protocol's parameters
 
 
 class ProtocolError(Exception):
@@ -106,13 +108,18 @@ def _single(values: list[str] | None, name: str) -> str | None:
     return values[0]
 
 
-def query_from(method: str, params: dict[str, list[str]], content_type: str, body: bytes | None) -> str:
-    """The query text of a request, or ProtocolError (400/403/415)."""
-    if params.get("default-graph-uri") or params.get("named-graph-uri"):
+def _refuse_parameters(params: dict[str, list[str]]) -> None:
+    if any(name in params for name in UPDATE_PARAMS):
+        raise ProtocolError(403, UPDATE_REFUSED)
+    if any(name in params for name in DATASET_PARAMS):
         raise ProtocolError(403, DATASET_REFUSED)
+
+
+def query_from(method: str, params: dict[str, list[str]], content_type: str, body: bytes | None) -> str:
+    """The query text of a request, or ProtocolError (400/403/415). Dataset and update parameters are
+    refused wherever they appear (URL or form body), even when empty."""
+    _refuse_parameters(params)
     if method == "GET":
-        if "update" in params:
-            raise ProtocolError(403, UPDATE_REFUSED)
         query = _single(params.get("query"), "query")
         if query is None:
             raise ProtocolError(400, "missing `query` parameter (e.g. /sparql?query=ASK%7B%7D)")
@@ -126,10 +133,7 @@ def query_from(method: str, params: dict[str, list[str]], content_type: str, bod
         form = parse_qs((body or b"").decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
         raise ProtocolError(400, "the form body is not valid UTF-8") from None
-    if "update" in form:
-        raise ProtocolError(403, UPDATE_REFUSED)
-    if form.get("default-graph-uri") or form.get("named-graph-uri"):
-        raise ProtocolError(403, DATASET_REFUSED)
+    _refuse_parameters(form)
     query = _single(form.get("query"), "query")
     if query is None:
         raise ProtocolError(400, "missing `query` field in the form body")

@@ -1,7 +1,12 @@
 """`whichmodel serve`: one server with the Gradio chat at / and the SPARQL 1.1 endpoint at /sparql.
 
 Safe defaults: it binds 127.0.0.1, sends no analytics, makes no share link, queues chat events with a
-concurrency limit and a maximum size, and runs SPARQL in time-limited worker processes.
+concurrency limit and a maximum size, and runs SPARQL in time-limited worker processes. Every request
+passes a guard (RequestGuard): bodies over MAX_REQUEST_BYTES get 413; cross-origin requests (an Origin
+header naming another origin, or "null"), a non-loopback Host header on a loopback server (DNS
+rebinding), file uploads (the app takes none) and Gradio's fetch-a-URL file route get 403; URLs over
+MAX_URL_BYTES get 414 (Gradio's page answers 500 to URLs over 64 KB), except /sparql's. Gradio's run
+history, which can connect to the Hugging Face Hub with the host's saved token, is switched off.
 """
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ import sys
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 QUEUE_CONCURRENCY, QUEUE_MAX_SIZE = 2, 32
+MAX_REQUEST_BYTES = 1_000_000          # any request body; /sparql has its own, smaller cap
+UPLOAD_PATHS = ("/gradio_api/upload",)
+MAX_URL_BYTES = 16_384                 # path and query string, except /sparql (GET queries, 413 over 100 KB)
 CSS = """
 #wm-chat { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px; }
 .wm-log { display: flex; flex-direction: column; gap: 10px; }
@@ -80,9 +88,87 @@ def graph_tab(gr, tab, state, *, get_engine, out_dir) -> None:
     tab.select(draw, state, [note, evidence, whole], api_visibility="private")
 
 
+def _loopback_name(host: str) -> bool:
+    """Whether a host name (no port) can only mean this machine."""
+    import ipaddress
+
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_name(netloc: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(f"//{netloc}").hostname or ""
+    except ValueError:
+        return ""
+
+
+def refusal(method: str, path: str, headers, *, local_only: bool, scheme: str = "http",
+            url_bytes: int = 0) -> tuple[int, str] | None:
+    """(status, why) when the guard refuses a request, or None to let it through. headers: a case-insensitive
+    mapping; scheme: the request's own (an Origin must match it, the Host header and the port)."""
+    if url_bytes > MAX_URL_BYTES and path.rstrip("/") != "/sparql":
+        return 414, f"URL longer than {MAX_URL_BYTES} bytes"
+    reason = _forbidden(method, path, headers, local_only=local_only, scheme=scheme)
+    return (403, reason) if reason else None
+
+
+def _forbidden(method: str, path: str, headers, *, local_only: bool, scheme: str) -> str | None:
+    host = headers.get("host") or ""
+    if local_only and host and not _loopback_name(_host_name(host)):
+        return (f"Host {host!r} does not name this machine: this server only answers requests addressed to "
+                "127.0.0.1 or localhost")
+    origin = headers.get("origin")
+    if origin is not None:
+        origin_scheme, _, netloc = origin.strip().lower().partition("://")
+        if origin_scheme != scheme or netloc.rstrip("/") != host.lower():
+            return (f"cross-origin request refused: Origin {origin!r} is not this server ({host}); "
+                    "pages from other origins may not use it")
+    if "://" in path:
+        return "this server fetches nothing from other servers: URLs in the path are refused"
+    if method == "POST" and path.rstrip("/") in UPLOAD_PATHS:
+        return "file uploads are refused: this app takes no files"
+    return None
+
+
+class RequestGuard:
+    """ASGI middleware applying refusal() to every HTTP and WebSocket request."""
+
+    def __init__(self, app, *, local_only: bool = True):
+        self.app = app
+        self.local_only = local_only
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        from starlette.datastructures import Headers
+
+        scheme = {"ws": "http", "wss": "https"}.get(scope.get("scheme", "http"), scope.get("scheme", "http"))
+        url_bytes = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+        refused = refusal(scope.get("method", "GET"), scope.get("path", ""), Headers(scope=scope),
+                          local_only=self.local_only, scheme=scheme, url_bytes=url_bytes)
+        if refused is None:
+            return await self.app(scope, receive, send)
+        status, reason = refused
+        if scope["type"] == "websocket":
+            return await send({"type": "websocket.close", "code": 1008, "reason": reason[:120]})
+        from starlette.responses import PlainTextResponse
+
+        await PlainTextResponse(reason + "\n", status_code=status)(scope, receive, send)
+
+
 def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None, row_limit: int | None = None,
-               ui: bool = True, get_engine=None, url: str | None = None):
-    """The FastAPI app: /sparql (the protocol router) first, then the Gradio Blocks mounted at /."""
+               ui: bool = True, get_engine=None, url: str | None = None, local_only: bool = True,
+               max_body: int = MAX_REQUEST_BYTES):
+    """The FastAPI app: /sparql (the protocol router) first, then the Gradio Blocks mounted at /, all behind
+    RequestGuard and a request-body cap. local_only: the server binds a loopback address."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"       # before gradio is imported anywhere
     import asyncio
     import tempfile
@@ -106,7 +192,9 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
         finally:
             await asyncio.to_thread(pool.close)
 
-    app = FastAPI(title="whichmodel", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="whichmodel", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
+                  max_body_size=max_body)
+    app.add_middleware(RequestGuard, local_only=local_only)
     app.state.pool = pool
     app.include_router(make_router(lambda: pool))
     if ui:
@@ -120,7 +208,8 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
                 ("Graph", partial(graph_tab, get_engine=get_engine, out_dir=out_dir))]
         blocks = build_ui(get_engine, tabs)
         blocks.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
-        gr.mount_gradio_app(app, blocks, path="/", css=CSS, ssr_mode=False, footer_links=["api", "settings"])
+        gr.mount_gradio_app(app, blocks, path="/", css=CSS, ssr_mode=False, footer_links=["api", "settings"],
+                            run_history=False)
     return app
 
 
@@ -156,7 +245,8 @@ def run_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, timeout: f
               file=sys.stderr)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
-    app = create_app(build_dir=paths.build_dir(), timeout=timeout, get_engine=default_engine, url=url)
+    app = create_app(build_dir=paths.build_dir(), timeout=timeout, get_engine=default_engine, url=url,
+                     local_only=_loopback_name(host))
     import logging
 
     import uvicorn

@@ -1,8 +1,11 @@
 """SPARQL queries run in long-lived worker processes that hold the graph, each query under a time limit.
 
 A query that runs past the limit gets its worker killed and replaced (in the background) while the
-other workers keep answering. Each worker parses, vets and runs the query (kg.sparql refuses updates,
-SERVICE, LOAD and FROM before anything runs) and serialises the result, so every step is timed.
+other workers keep answering. Each worker's address space is capped (RLIMIT_AS,
+$WHICHMODEL_WORKER_MEMORY_MB, default 2048), so a query that builds huge values fails with 503 instead of
+exhausting the machine's memory, and its worker is replaced. Each worker parses, vets and runs the query
+(kg.sparql refuses updates, SERVICE, LOAD and FROM before anything runs) and serialises the result, so
+every step is timed.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from kg.sparql import DEFAULT_ROW_LIMIT
 log = logging.getLogger("whichmodel.workers")
 
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_MEMORY_MB = 2048
 KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _KIND_OF = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
             "DescribeQuery": "DESCRIBE"}
@@ -46,7 +50,11 @@ def execute(graph, text: str, formats: dict[str, list[str]], limit: int) -> dict
         result = run_query(graph, text, limit=limit)
         bodies = {fmt: serialise(result, fmt) for fmt in wanted}
     except QueryError as exc:
-        return {"status": exc.status, "message": str(exc)}
+        reply = {"status": exc.status, "message": str(exc)}
+        return dict(reply, recycle=True) if exc.status == 503 else reply
+    except MemoryError:
+        return {"status": 503, "message": "query stopped: it needed more memory than it is allowed",
+                "recycle": True}
     except RecursionError:
         return {"status": 400, "message": "query nested too deeply"}
     except Exception as exc:  # noqa: BLE001 - any failure of a user's query is reported, never fatal
@@ -55,12 +63,26 @@ def execute(graph, text: str, formats: dict[str, list[str]], limit: int) -> dict
             "limit": result.limit, "rows": len(result.rows)}
 
 
-def _worker_main(conn, build_dir: str | None) -> None:
-    """A worker: load the graph once, then answer jobs until the pipe closes."""
+def limit_memory(megabytes: int | None) -> None:
+    """Cap this process's address space (no-op when 0/None or where RLIMIT_AS does not exist)."""
+    try:
+        import resource
+    except ImportError:
+        return
+    if not megabytes or not hasattr(resource, "RLIMIT_AS"):
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+
+
+def _worker_main(conn, build_dir: str | None, memory_mb: int | None = None) -> None:
+    """A worker: cap its memory, load the graph once, then answer jobs until the pipe closes."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is for the server, which stops us
     try:
+        limit_memory(memory_mb)
         from kg.store import load_built_graph
         graph = load_built_graph(Path(build_dir) if build_dir else None)
     except Exception as exc:  # noqa: BLE001
@@ -78,9 +100,9 @@ def _worker_main(conn, build_dir: str | None) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx, build_dir: str | None):
+    def __init__(self, ctx, build_dir: str | None, memory_mb: int | None = None):
         self.conn, child = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_worker_main, args=(child, build_dir), daemon=True,
+        self.process = ctx.Process(target=_worker_main, args=(child, build_dir, memory_mb), daemon=True,
                                    name="whichmodel-sparql-worker")
         self.process.start()
         child.close()
@@ -89,7 +111,10 @@ class _Worker:
         if not self.conn.poll(timeout):
             self.kill()
             raise RuntimeError(f"a SPARQL worker did not start within {timeout:g} s")
-        hello = self.conn.recv()
+        try:
+            hello = self.conn.recv()
+        except (EOFError, OSError):
+            hello = {"ready": False, "message": "it exited before it was ready"}
         if not hello.get("ready"):
             self.kill()
             raise RuntimeError(f"a SPARQL worker could not load the graph: {hello.get('message')}")
@@ -105,10 +130,13 @@ class WorkerPool:
     """A fixed number of worker processes; run() is blocking and thread-safe."""
 
     def __init__(self, size: int = 2, *, timeout: float | None = None, row_limit: int | None = None,
-                 build_dir: Path | str | None = None, wait: float | None = None, start_timeout: float = 120):
+                 build_dir: Path | str | None = None, wait: float | None = None, start_timeout: float = 120,
+                 memory_mb: int | None = None):
         self.size = max(1, size)
         self.timeout = timeout if timeout is not None else env_float("WHICHMODEL_QUERY_TIMEOUT", DEFAULT_TIMEOUT)
         self.row_limit = row_limit or int(env_float("WHICHMODEL_ROW_LIMIT", DEFAULT_ROW_LIMIT))
+        self.memory_mb = memory_mb if memory_mb is not None else \
+            int(env_float("WHICHMODEL_WORKER_MEMORY_MB", DEFAULT_MEMORY_MB))
         self.wait = wait if wait is not None else self.timeout + 5
         self.build_dir = str(build_dir) if build_dir else None
         self.start_timeout = start_timeout
@@ -127,7 +155,7 @@ class WorkerPool:
         return self
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.build_dir)
+        worker = _Worker(self._ctx, self.build_dir, self.memory_mb)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -172,7 +200,10 @@ class WorkerPool:
             worker.conn.send({"query": text, "formats": formats, "limit": limit or self.row_limit})
             if worker.conn.poll(self.timeout):
                 reply = worker.conn.recv()
-                self._idle.put(worker)
+                if reply.pop("recycle", False):      # it ran out of memory: start afresh
+                    self._replace(worker)
+                else:
+                    self._idle.put(worker)
                 return reply
         except (EOFError, OSError) as exc:
             self._replace(worker)

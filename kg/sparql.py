@@ -6,6 +6,7 @@ deeply nested. Results are capped at a row limit, and the cap is reported, never
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -14,10 +15,11 @@ from dataclasses import dataclass, field
 from rdflib import Graph
 from rdflib.term import Node
 
-from kg.errors import QueryError, QueryRefused
+from kg.errors import QueryError, QueryRefused, QueryTimeout
 
 MAX_QUERY_BYTES = 100_000
 DEFAULT_ROW_LIMIT = 10_000
+_TOO_DEEP = "query nested too deeply (or too long a chain) for the parser"
 _FORBIDDEN = {"ServiceGraphPattern": "SERVICE", "DatasetClause": "FROM / FROM NAMED"}
 
 
@@ -55,15 +57,55 @@ def _parse_error(exc) -> QueryError:
     return QueryError(f"SPARQL syntax error{where}: {msg}", position=loc)
 
 
-def parse_query(text: str):
-    """Parse and vet a query. Raises QueryError (400) or QueryRefused (403)."""
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+def _check_text(text: str) -> None:
+    """Refuse empty, oversized and non-Unicode query text (lone surrogates, raw or as \\u escapes)."""
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 
     if not text or not text.strip():
         raise QueryError("empty query")
-    if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_QUERY_BYTES:
         raise QueryError(f"query longer than {MAX_QUERY_BYTES} bytes", status=413)
+    try:
+        expandUnicodeEscapes(text).encode("utf-8")
+    except ValueError as exc:           # an escape beyond U+10FFFF, or a surrogate code point
+        bad = getattr(exc, "object", None)
+        what = f"U+{ord(bad[exc.start]):04X} " if isinstance(bad, str) else ""
+        raise QueryError(f"the query holds a code point {what}that is not Unicode text: "
+                         f"{getattr(exc, 'reason', exc)}") from None
+
+
+def _cheap_service_clauses() -> None:
+    """Stop rdflib re-reading the whole query for every SERVICE clause it parses (idempotent).
+
+    To forward a SERVICE clause's text, rdflib's parser searches the entire query for it each time it
+    matches one: parsing time grows with (clauses x query length), 200 clauses took 50 s, and a clause
+    inside another or after a PREFIX fails to parse at all. SERVICE is refused here, so its text is never
+    needed: the clause parses like any other pattern (the one change to rdflib's process-wide state,
+    with SPARQL_LOAD_GRAPHS = False)."""
+    from types import SimpleNamespace
+
+    from rdflib.plugins.sparql import parser
+
+    clause = parser.ServiceGraphPattern
+    if getattr(clause, "_whichmodel_cheap", False):
+        return
+    plain = SimpleNamespace(name="ServiceGraphPattern (text not kept)", evalfn=None)
+
+    def post_parse(instring, loc, tokens):
+        node = type(clause).postParse(plain, instring, loc, tokens)
+        node.name = "ServiceGraphPattern"
+        return node
+    clause.postParse = post_parse
+    clause._whichmodel_cheap = True
+
+
+def parse_query(text: str):
+    """Parse and vet a query. Raises QueryError (400), QueryRefused (403) or QueryError 413 (too long)."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    _check_text(text)
+    _cheap_service_clauses()
     try:
         parsed = parseQuery(text)
     except ParseException as exc:
@@ -71,7 +113,11 @@ def parse_query(text: str):
             parseUpdate(text)
         except ParseException:
             raise _parse_error(exc) from None
+        except RecursionError:
+            raise QueryError(_TOO_DEEP) from None
         raise QueryRefused("updates (INSERT, DELETE, LOAD, CLEAR, …) are refused: the graph is read-only") from None
+    except RecursionError:
+        raise QueryError(_TOO_DEEP) from None
     except Exception as exc:  # rdflib raises plain errors for some bad terms (e.g. bad IRIs)
         raise QueryError(f"SPARQL syntax error: {exc}") from None
     for node in _walk(parsed):
@@ -81,19 +127,31 @@ def parse_query(text: str):
 
 
 def run_query(graph: Graph, text: str, *, limit: int = DEFAULT_ROW_LIMIT) -> QueryResult:
-    """Vet and run a query on graph, returning at most `limit` rows (truncation is flagged)."""
+    """Vet and run a query on graph, returning at most `limit` rows (truncation is flagged).
+
+    Every failure a query can cause, at parse time or while its rows are produced, is a QueryError:
+    503 when it ran out of memory, 400 otherwise."""
     import rdflib.plugins.sparql as sparql_plugin
-    from rdflib.plugins.sparql.algebra import translateQuery
 
     parsed = parse_query(text)
     sparql_plugin.SPARQL_LOAD_GRAPHS = False     # never fetch a graph named in the query
     try:
-        algebra = translateQuery(parsed)
-        result = graph.query(algebra)
+        return _evaluate(graph, parsed, limit)
     except QueryError:
         raise
-    except Exception as exc:  # evaluation errors from user queries (bad functions, types)
+    except MemoryError:
+        raise QueryError("query stopped: it needed more memory than it is allowed", status=503) from None
+    except RecursionError:
+        raise QueryError(_TOO_DEEP) from None
+    except Exception as exc:  # evaluation errors from user queries (bad functions, types, regexes)
         raise QueryError(f"query failed: {type(exc).__name__}: {exc}") from None
+
+
+def _evaluate(graph: Graph, parsed, limit: int) -> QueryResult:
+    """Run a vetted parse tree; rows are produced lazily, so the row loop is part of the run."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+
+    result = graph.query(translateQuery(parsed))
     kind = {"SELECT": "SELECT", "ASK": "ASK", "CONSTRUCT": "CONSTRUCT", "DESCRIBE": "DESCRIBE"}[result.type]
     if kind == "ASK":
         return QueryResult(kind, boolean=bool(result.askAnswer), limit=limit)
@@ -107,6 +165,40 @@ def run_query(graph: Graph, text: str, *, limit: int = DEFAULT_ROW_LIMIT) -> Que
             break
         rows.append({v: row[v] for v in variables if row[v] is not None})
     return QueryResult(kind, variables, rows, truncated=truncated, limit=limit)
+
+
+class _Expired(BaseException):
+    """Raised by the alarm; a BaseException so that no library's `except Exception` swallows it."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None):
+    """Stop the code inside after `seconds` with QueryTimeout (503); None or 0 sets no limit.
+
+    Uses SIGALRM, so it works in the main thread of a POSIX process (the CLI); the server bounds its
+    queries by killing worker processes instead (app.workers)."""
+    import signal
+    import threading
+
+    if not seconds:
+        yield
+        return
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        raise QueryError("a query time limit needs the main thread of a POSIX process")
+
+    def expire(_signum, _frame):
+        raise _Expired
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)    # fires again should anything swallow it
+    try:
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Expired:
+        raise QueryTimeout(f"query stopped: it ran past the {seconds:g} s time limit") from None
+    finally:
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _term_json(term: Node) -> dict:
