@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests import tally
-from tests.test_endpoint import _SERVER, live_server  # noqa: F401 - the shared session server
+from test_endpoint import _SERVER, live_server  # noqa: F401 - the shared session server
 
 pytestmark = pytest.mark.reliability
 
