@@ -9,7 +9,7 @@ subprocess the tests start with `subprocess_env()`), it watches three kinds of e
   temporary folder, /dev and /proc, and the shared corpus folder beside the project).
 
 Outside a guarded section, escapes are only recorded (a test-wide tally reported at the end of
-the session; network escapes fail it). Inside `guarded()`, an escape is recorded and refused:
+the session; any one fails it). Inside `guarded()`, an escape is recorded and refused:
 the hook raises PermissionError, so the operation never happens. In subprocesses, escapes are
 appended as JSON lines to the file named by WHICHMODEL_AUDIT_LOG.
 """
