@@ -40,11 +40,12 @@ def _questions(args) -> list[str]:
 def run_ask(args) -> int:
     from explain import explain
     from kg.errors import QuestionError
-    from kg.recommend import recommend
+    from kg.recommend import check_option, recommend
 
-    overrides = {"task": _option_text("task", args.task), "compute": args.compute, "data": args.data,
+    # checked once here, so that a bad option is one error, not one for each question of --file
+    overrides = {"task": check_option("task", args.task), "compute": args.compute, "data": args.data,
                  "pretrained": args.pretrained,
-                 "priorities": [_option_text("priority", p) for p in args.priority] or None}
+                 "priorities": [check_option("priority", p) for p in args.priority] or None}
     status = 0
     for line_no, question in enumerate(_questions(args), start=1):
         try:
@@ -67,19 +68,6 @@ def run_ask(args) -> int:
         else:
             print(render_answer(answer))
     return status
-
-
-def _option_text(name: str, value: str | None) -> str | None:
-    """A free-text option cleaned like a question (no controls, bounded); QuestionError naming it."""
-    from kg.errors import QuestionError
-    from kg.needs import MAX_QUESTION_CHARS, check_question
-
-    if value is None:
-        return None
-    try:
-        return check_question(value)
-    except QuestionError:
-        raise QuestionError(f"--{name} needs a non-empty text of at most {MAX_QUESTION_CHARS} characters") from None
 
 
 def _backend(args):

@@ -9,7 +9,7 @@ from pathlib import Path
 from kg import paths
 from kg.errors import QuestionError
 from kg.index import FAMILY_LABELS, ClaimRef, KnowledgeIndex, build_index
-from kg.needs import Needs, check_question, map_needs
+from kg.needs import MAX_QUESTION_CHARS, Needs, check_question, map_needs
 from kg.scoring import FamilyScore, property_weights, rule_matches, score_families
 
 TOP_N = 3
@@ -42,13 +42,13 @@ def load_index(folder: Path) -> KnowledgeIndex:
     """The index over folder's network view (checked against its manifest)."""
     from kg.errors import BuildMissing
     from kg.network import load_networkx
-    from kg.store import NETWORK_JSON, read_output
+    from kg.store import NETWORK_JSON, REBUILD, read_output
 
     data = read_output(NETWORK_JSON, folder)
     try:
         return build_index(load_networkx(data))
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:  # malformed JSON, wrong shape
-        raise BuildMissing(f"the built network view is corrupt ({type(exc).__name__}); run `whichmodel build`",
+        raise BuildMissing(f"the built network view is corrupt ({type(exc).__name__}); {REBUILD}",
                            file=str(folder / NETWORK_JSON)) from None
 
 
@@ -193,16 +193,26 @@ def apply_overrides(needs: Needs, index: KnowledgeIndex, matcher, *, task: str |
         needs.constraints -= set(ids)
         needs.constraints.add(ids[CHOICES[name].index(value)])
     for wanted in priorities or []:
-        prop = _resolve_property(check_question(wanted), index, matcher)
+        prop = _resolve_property(check_option("priority", wanted), index, matcher)
         needs.priorities[prop] = 1.5
         needs.indifferent.discard(prop)
     if task:
-        scores = matcher.score([check_question(task)], "use_case")
+        scores = matcher.score([check_option("task", task)], "use_case")
         best = max(scores, key=scores.get)
         needs.use_cases = {best: 1.0}
     if task or compute or data or pretrained or priorities:
         needs.declined, needs.decline_reason = False, ""
     return needs
+
+
+def check_option(name: str, value: str | None) -> str | None:
+    """A free-text override (--task, --priority) cleaned like a question; QuestionError naming it."""
+    if value is None:
+        return None
+    try:
+        return check_question(value)
+    except QuestionError:
+        raise QuestionError(f"--{name} needs a non-empty text of at most {MAX_QUESTION_CHARS} characters") from None
 
 
 def _resolve_property(text: str, index: KnowledgeIndex, matcher) -> str:

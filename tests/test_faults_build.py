@@ -242,25 +242,17 @@ def assert_names(err: BuildMissing, path: Path, case: str) -> None:
     assert ("is missing" if "missing" in case else "is corrupt") in str(err), str(err)
 
 
-ENGINE_CASES = [case for case in DAMAGES_TO_BUILD if not case.startswith("ttl")]
-GRAPH_CASES = [case for case in DAMAGES_TO_BUILD if not case.startswith("network")]
+READERS = {"engine": Engine.load, "graph loader": store.load_built_graph}   # the network view; the Turtle
+READER_CASES = [(reader, case) for reader in READERS for case in DAMAGES_TO_BUILD
+                if not case.startswith("ttl" if reader == "engine" else "network")]
 
 
-@pytest.mark.parametrize("case", ENGINE_CASES)
-def test_engine_on_a_damaged_build_names_the_file(case, previous):
+@pytest.mark.parametrize("reader, case", READER_CASES)
+def test_reader_of_a_damaged_build_names_the_file(reader, case, previous):
     name = _damage_build(previous, case)
     tally.record("fault", "built graph", 1)
     with pytest.raises(BuildMissing) as err:
-        Engine.load(previous)
-    assert_names(err.value, previous / name, case)
-
-
-@pytest.mark.parametrize("case", GRAPH_CASES)
-def test_graph_loader_on_a_damaged_build_names_the_file(case, previous):
-    name = _damage_build(previous, case)
-    tally.record("fault", "built graph", 1)
-    with pytest.raises(BuildMissing) as err:
-        store.load_built_graph(previous)
+        READERS[reader](previous)
     assert_names(err.value, previous / name, case)
 
 

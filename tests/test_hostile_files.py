@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import ClaimError, CorpusError
+from test_claims import GOOD  # a valid claims file
 from tests import audit, tally
 
 pytestmark = pytest.mark.reliability
@@ -26,14 +27,6 @@ MARKER = f"/tmp/pwned-{uuid.uuid4().hex}"          # a command in a YAML tag wou
 # ------------------------------------------------------------------------------------------
 # Claims YAML
 # ------------------------------------------------------------------------------------------
-GOOD = """source: 002_22e1bc293db55194
-claims:
-  - id: t-vae-blurry
-    subject: vae
-    predicate: weakness
-    value: blurry
-    quote: "However, generated samples tend to be blurry."
-"""
 INTRODUCED = GOOD.replace("predicate: weakness", "predicate: introduced").replace(
     "    value: blurry\n", "    value: VAEs were introduced\n    year: YEAR\n")
 

@@ -78,9 +78,8 @@ def check_writable(path: Path | str) -> Path:
     try:
         if target.is_dir():
             raise ExportError(f"cannot write the export: {target} is a folder")
-        folder = target.parent
-        while not folder.exists() and folder != folder.parent:
-            folder = folder.parent
+        missing = _missing_folders(target)
+        folder = missing[-1].parent if missing else target.parent
         writable = folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
     except (OSError, ValueError) as exc:          # a name too long, a NUL byte in it, ...
         raise ExportError(f"cannot write the export to {str(target)!r}: "
