@@ -9,7 +9,7 @@ export OMP_NUM_THREADS := 1
 
 MMDC   := .cache/mmdc/node_modules/.bin/mmdc
 
-.PHONY: setup system-deps run build test bench audit clean
+.PHONY: setup system-deps run build parser lint test bench audit clean
 
 $(BIN)/whichmodel: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +32,19 @@ $(MMDC):
 build: setup
 	$(BIN)/whichmodel build
 
-run: setup build
+# The learned need parser, fitted on ontology/needs/train.yaml and tuned on dev.yaml (about a minute, CPU).
+parser: build
+	$(BIN)/whichmodel parser
+
+run: setup parser
 	$(BIN)/whichmodel serve
 
-test: setup system-deps $(MMDC)
+# ruff (rules in pyproject.toml) and the import contract (layers kg < explain < app, no cycles).
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: setup system-deps $(MMDC) lint
 	WHICHMODEL_MMDC=$(CURDIR)/$(MMDC) $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: setup

@@ -1,9 +1,19 @@
-"""`whichmodel ask` and `whichmodel eval`: parse, call kg.recommend / explain.explain, print."""
+"""`whichmodel ask` and `whichmodel eval`: parse, call kg.reasoning.recommend / explain.explain, print."""
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+
+import kg
+from app.evaluate import evaluate
+from app.needs_eval import evaluate_needs, report_lines
+from explain import Explanation, explain
+from explain.llm import LLMBackend
+from kg.errors import QuestionError, WhichModelError
+from kg.reasoning.answer import Answer
+from kg.reasoning.recommend import check_option
+from kg.sources.yamlsafe import load_yaml, read_text
 
 MAX_FILE_BYTES = 10_000_000
 
@@ -25,11 +35,7 @@ def register_ask(sub) -> None:
 
 
 def _questions(args) -> list[str]:
-    from kg.errors import QuestionError
-
     if args.file:
-        from kg.yamlsafe import read_text
-
         lines = read_text(args.file, QuestionError, MAX_FILE_BYTES).splitlines()
         return [line for line in lines if line.strip()]
     if args.question is None:
@@ -38,18 +44,14 @@ def _questions(args) -> list[str]:
 
 
 def run_ask(args) -> int:
-    from explain import explain
-    from kg.errors import QuestionError
-    from kg.recommend import check_option, recommend
-
     # checked once here, so that a bad option is one error, not one for each question of --file
     overrides = {"task": check_option("task", args.task), "compute": args.compute, "data": args.data,
                  "pretrained": args.pretrained,
                  "priorities": [check_option("priority", p) for p in args.priority] or None}
-    status = 0
+    status, kb, backend = 0, kg.current(), _backend(args)
     for line_no, question in enumerate(_questions(args), start=1):
         try:
-            answer = recommend(question, **overrides)
+            answer = kb.recommend(question, **overrides)
         except QuestionError as exc:
             if not args.file:
                 raise
@@ -57,24 +59,25 @@ def run_ask(args) -> int:
             print(f"whichmodel: error: {exc}", file=sys.stderr)
             status = 1
             continue
-        explanation = explain(answer, backend=_backend(args))
-        answer["explanation"] = explanation["text"]
-        answer["explanation_sentences"] = explanation["sentences"]
-        answer["citations"] = explanation["citations"]
-        answer["explainer"] = explanation["backend"]
-        answer["explainer_note"] = explanation["note"]
+        shown = answer_json(answer, explain(answer, kb, backend))
         if args.json:
-            print(json.dumps(answer, ensure_ascii=False, indent=None if args.file else 1))
+            print(json.dumps(shown, ensure_ascii=False, indent=None if args.file else 1))
         else:
-            print(render_answer(answer))
+            print(render_answer(shown))
     return status
+
+
+def answer_json(answer: Answer, explanation: Explanation) -> dict:
+    """The `--json` shape: the answer's fields, then its explanation's."""
+    return {**answer.to_dict(), "explanation": explanation.text,
+            "explanation_sentences": [s.to_dict() for s in explanation.sentences],
+            "citations": explanation.citations, "explainer": explanation.backend,
+            "explainer_note": explanation.note}
 
 
 def _backend(args):
     if not args.llm:
         return None
-    from explain.llm import LLMBackend
-
     return LLMBackend.from_settings(base_url=args.llm, model=args.llm_model)
 
 
@@ -95,9 +98,25 @@ def render_answer(answer: dict) -> str:
     return "\n".join(lines).rstrip()
 
 
+def register_parser(sub) -> None:
+    p = sub.add_parser("parser", help="fit the need parser on the need corpus (ontology/needs) for the current build")
+    p.set_defaults(run=run_parser)
+
+
+def run_parser(args) -> int:
+    kb = kg.open(fit=False)
+    figures = kb.fit_parser()
+    print(f"fitted the need parser into {kb.folder}; on ontology/needs/dev.yaml (F1):")
+    for group, f in figures.items():
+        used = "learned heads" if f["uses_model"] else "hand-written rules (they beat the heads)"
+        print(f"  {group:<12} rules {f['rules_f1']:.3f}  heads {f['model_f1']:.3f}  -> {used}")
+    return 0
+
+
 def register_eval(sub) -> None:
     p = sub.add_parser("eval", help="accuracy on a question set, next to an embedding-only baseline")
-    p.add_argument("file", type=Path, help="a YAML file in the format of shared/eval/dev.yaml")
+    p.add_argument("file", type=Path, help="a YAML file in the format of shared/eval/dev.yaml, or a need "
+                   "corpus file (ontology/needs/dev.yaml, tests/data/needs-test.yaml)")
     p.add_argument("-v", "--verbose", action="store_true", help="list the failures")
     p.set_defaults(run=run_eval)
 
@@ -107,8 +126,10 @@ def _pct(value) -> str:
 
 
 def run_eval(args) -> int:
-    from kg.evaluate import evaluate
-
+    data = load_yaml(args.file, WhichModelError)
+    if isinstance(data, dict) and "needs" in data:          # the need corpus's format
+        print("\n".join(report_lines(str(args.file), evaluate_needs(args.file, kg.current()), verbose=args.verbose)))
+        return 0
     result = evaluate(args.file)
     product, baseline = result["product"], result["baseline"]
     print(f"{result['cases']} questions from {args.file}")

@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from app import commands
+from kg.errors import WhichModelError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,7 +19,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kg.errors import WhichModelError
 
     args = _parser().parse_args(argv)
     try:

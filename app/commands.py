@@ -4,6 +4,20 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import kg
+from app.ask import register_ask, register_eval, register_parser
+from app.export.cli import register_export
+from app.server import register_serve
+from kg import paths
+from kg.errors import QueryError
+from kg.formats import FORMATS
+from kg.graph.build import build_graph
+from kg.ontology.vocabulary import load_vocabulary
+from kg.sources.claims import check_claim_file
+from kg.sources.corpus import load_corpus, resolve_id
+from kg.sources.coverage import coverage_report
+from kg.sparql import DEFAULT_ROW_LIMIT, serialise, time_limit
+
 
 def _corpus(sub) -> None:
     p = sub.add_parser("corpus", help="list the source documents, or print one's normalised text")
@@ -12,8 +26,6 @@ def _corpus(sub) -> None:
 
 
 def run_corpus(args) -> int:
-    from kg.corpus import load_corpus, resolve_id
-
     docs = load_corpus()
     if args.id:
         sys.stdout.write(resolve_id(docs, args.id).text)
@@ -31,11 +43,6 @@ def _claims(sub) -> None:
 
 
 def run_claims(args) -> int:
-    from kg import paths
-    from kg.claims import check_claim_file
-    from kg.corpus import load_corpus
-    from kg.vocabulary import load_vocabulary
-
     vocab, docs = load_vocabulary(), load_corpus()
     files = args.files or sorted(paths.claims_dir().glob("*.yaml"))
     failed = 0
@@ -48,9 +55,6 @@ def run_claims(args) -> int:
     return 1 if failed else 0
 
 
-
-
-
 def _coverage(sub) -> None:
     p = sub.add_parser("coverage", help="per document, the sentences and table cells no claim cites")
     p.add_argument("id", nargs="?", help="only this document (id or prefix)")
@@ -59,9 +63,6 @@ def _coverage(sub) -> None:
 
 
 def run_coverage(args) -> int:
-    from kg.corpus import load_corpus, resolve_id
-    from kg.coverage import coverage_report
-
     wanted = [resolve_id(load_corpus(), args.id).id] if args.id else None
     report, problems = coverage_report(wanted)
     for problem in problems:
@@ -78,7 +79,6 @@ def run_coverage(args) -> int:
     return 0
 
 
-
 def _build(sub) -> None:
     p = sub.add_parser("build", help="build, validate and write the knowledge graph")
     p.add_argument("-o", "--out", type=Path, help="output folder (default: build/)")
@@ -87,9 +87,7 @@ def _build(sub) -> None:
 
 
 def run_build(args) -> int:
-    import kg
-
-    result = kg.build_graph(args.out, validate=not args.no_validate)
+    result = build_graph(args.out, validate=not args.no_validate)
     c = result.counts
     print(f"built {result.outputs.folder}: {c['triples']} triples, {c['claims']} claims from "
           f"{c['documents']} documents")
@@ -101,21 +99,17 @@ def run_build(args) -> int:
     return 0
 
 
-
 def _sparql(sub) -> None:
     p = sub.add_parser("sparql", help="run a read-only SPARQL query on the built graph")
     p.add_argument("query", help="the query text, or a .rq file")
-    p.add_argument("--format", default="table", choices=["table", "json", "xml", "csv", "tsv", "turtle", "json-ld"])
-    p.add_argument("--limit", type=int, default=10_000, help="row cap (signalled when hit)")
+    p.add_argument("--format", default="table", choices=FORMATS.names("table", "results", "graph"))
+    p.add_argument("--limit", type=int, default=DEFAULT_ROW_LIMIT, help="row cap (signalled when hit)")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="stop the query after this many seconds (exit 1; default: no limit, Ctrl-C stops it)")
     p.set_defaults(run=run_sparql)
 
 
 def run_sparql(args) -> int:
-    from kg.errors import QueryError
-    from kg.sparql import run_query, serialise, time_limit
-
     text = args.query
     if text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and Path(text).is_file()):
         try:
@@ -124,29 +118,15 @@ def run_sparql(args) -> int:
             raise QueryError(f"cannot read query file {args.query}: {exc}") from None
     if args.timeout is not None and args.timeout <= 0:
         raise QueryError("--timeout must be a positive number of seconds")
-    graph = _current_graph()
+    kb = kg.open()
     with time_limit(args.timeout):
-        result = run_query(graph, text, limit=args.limit)
-        out = serialise(result, args.format, graph)
+        result = kb.query(text, limit=args.limit)
+        out = serialise(result, args.format, kb.graph)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     if result.truncated:
         print(f"whichmodel: warning: results cut at {result.limit} rows", file=sys.stderr)
     return 0
 
 
-def _current_graph():
-    """The built graph, rebuilt first when missing or older than its sources."""
-    from kg.store import is_current, load_built_graph
-
-    if not is_current():
-        import kg
-        print("whichmodel: building the graph (sources changed or no build yet)…", file=sys.stderr)
-        kg.build_graph()
-    return load_built_graph()
-from app.ask import register_ask, register_eval  # noqa: E402
-
-REGISTRY = [_corpus, _claims, _coverage, _build, _sparql, register_ask, register_eval]
-from app.export.cli import register_export  # noqa: E402
-REGISTRY.append(register_export)
-from app.server import register_serve  # noqa: E402
-REGISTRY.append(register_serve)
+REGISTRY = [_corpus, _claims, _coverage, _build, register_parser, _sparql, register_ask, register_eval, register_export,
+            register_serve]

@@ -6,32 +6,26 @@ JSON-LD. Updates get 403 (and never reach the graph); SERVICE, LOAD and FROM are
 anything runs; a query past the time limit gets 503; a cut result says so in the
 X-Whichmodel-Truncated header (and, in JSON, a `whichmodel` member).
 """
-from typing import Callable
+from __future__ import annotations
+
+from collections.abc import Callable
 from urllib.parse import parse_qs
 
+from starlette.requests import Request  # module level: FastAPI resolves the routes' `request: Request`
+
+from kg import paths
+from kg.errors import ProtocolError
+from kg.formats import FORMATS
+
 MAX_BODY_BYTES = 100_000
-MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-         "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
-         "json-ld": "application/ld+json"}
-# Offers in the server's order of preference: (media type, format).
-RESULT_OFFERS = [("application/sparql-results+json", "json"), ("application/json", "json"),
-                 ("application/sparql-results+xml", "xml"), ("application/xml", "xml"), ("text/csv", "csv"),
-                 ("text/tab-separated-values", "tsv"), ("text/xml", "xml")]
-GRAPH_OFFERS = [("text/turtle", "turtle"), ("application/turtle", "turtle"), ("application/x-turtle", "turtle"),
-                ("application/ld+json", "json-ld"), ("application/x-json+ld", "json-ld"),
-                ("application/json", "json-ld")]
+# Offers in the server's order of preference: (media type, format), from the one format table.
+RESULT_OFFERS = FORMATS.offers("results")
+GRAPH_OFFERS = FORMATS.offers("graph")
 QUERY_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query")
 UPDATE_REFUSED = "updates are refused: this endpoint is read-only and the graph was not changed"
 DATASET_REFUSED = ("default-graph-uri / named-graph-uri are refused: queries may only read the built graph")
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
 UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")   # the update protocol's parameters
-
-
-class ProtocolError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
@@ -142,7 +136,7 @@ def query_from(method: str, params: dict[str, list[str]], content_type: str, bod
 
 def make_router(get_pool: Callable, *, max_body: int = MAX_BODY_BYTES):
     """The /sparql routes; get_pool() returns the running app.workers.WorkerPool."""
-    from fastapi import APIRouter, Request
+    from fastapi import APIRouter
     from fastapi.responses import PlainTextResponse, Response
     from starlette.concurrency import run_in_threadpool
 
@@ -163,11 +157,11 @@ def make_router(get_pool: Callable, *, max_body: int = MAX_BODY_BYTES):
         if reply["kind"] == "SELECT":
             headers["X-Whichmodel-Truncated"] = "true" if reply["truncated"] else "false"
             headers["X-Whichmodel-Row-Limit"] = str(reply["limit"])
-        return Response(body, media_type=f"{MEDIA[fmt]}; charset=utf-8", headers=headers)
+        return Response(body, media_type=f"{FORMATS.get(fmt).media_type}; charset=utf-8", headers=headers)
 
     @router.get("/sparql")
     async def sparql_get(request: Request):
-        params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
+        params = {k: request.query_params.getlist(k) for k in request.query_params}
         try:
             query = query_from("GET", params, "", None)
         except ProtocolError as exc:
@@ -176,7 +170,7 @@ def make_router(get_pool: Callable, *, max_body: int = MAX_BODY_BYTES):
 
     @router.post("/sparql")
     async def sparql_post(request: Request):
-        params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
+        params = {k: request.query_params.getlist(k) for k in request.query_params}
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
             if content_type == "application/sparql-update":
@@ -244,8 +238,6 @@ def run_for_ui(pool, text: str, out_dir, *, shown: int = 500) -> dict:
 
 def competency_queries() -> list[tuple[str, str, str]]:
     """(name, first comment line, text) of each ontology/queries/*.rq."""
-    from kg import paths
-
     out = []
     for path in sorted(paths.queries_dir().glob("*.rq")):
         text = path.read_text(encoding="utf-8")

@@ -4,9 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import kg
+from explain import explain
+from explain.check import check_explanation
 from kg.errors import WhichModelError
-from kg.index import FAMILY_LABELS
-from kg.yamlsafe import LineDict, load_yaml
+from kg.reasoning.index import FAMILY_LABELS
+from kg.sources.yamlsafe import LineDict, load_yaml
 
 DECLINE_BASELINE = 0.25     # the baseline declines when no family is this similar to the question
 
@@ -70,35 +73,25 @@ def score_answer(case: Case, families: list[str], cited_docs: set[str], declined
         scores.cite.append(any(d[:3] in case.cite for d in cited_docs))
 
 
-def evaluate(path: Path, engine=None, explain_answers: bool = True) -> dict:
+def evaluate(path: Path, kb=None, explain_answers: bool = True) -> dict:
     """Scores of the product and of the embedding-only baseline, plus explanation faithfulness."""
-    from kg.recommend import default_engine, recommend
-
-    engine = engine or default_engine()
+    kb = kb or kg.current()
     cases = load_cases(path)
     product, baseline = Scores(), Scores()
     faithfulness = []
     for case in cases:
-        answer = recommend(case.question, engine=engine, alternatives=False)
-        recs = answer["recommendations"]
-        docs = {c["doc"] for r in recs[:1] for reason in r["reasons"] for c in reason["citations"]}
-        score_answer(case, [r["family"] for r in recs], docs, answer["declined"], product)
-        sims = engine.matcher.family_similarity(case.question)
+        answer = kb.recommend(case.question, alternatives=False)
+        recs = answer.recommendations
+        docs = {c.doc for r in recs[:1] for reason in r.reasons for c in reason.claims}
+        score_answer(case, [r.label for r in recs], docs, answer.declined, product)
+        sims = kb.matcher.family_similarity(case.question)
         ranked = sorted(sims, key=lambda f: -sims[f])
         declined = sims[ranked[0]] < DECLINE_BASELINE
         score_answer(case, [FAMILY_LABELS[f] for f in ranked], set(), declined, baseline)
         if explain_answers:
-            faithfulness.append(_faithfulness(answer, engine))
+            faithfulness.append(check_explanation(explain(answer, kb), kb.index, kb.corpus))
     return {"cases": len(cases), "product": product, "baseline": baseline,
             "faithfulness": _merge(faithfulness)}
-
-
-def _faithfulness(answer: dict, engine) -> dict:
-    from explain.check import check_explanation
-    from explain.grounded import explain_answer
-
-    explanation = explain_answer(answer, engine.index)
-    return check_explanation(explanation, engine.index)
 
 
 def _merge(parts: list[dict]) -> dict:

@@ -13,6 +13,13 @@ from __future__ import annotations
 import os
 import sys
 
+import kg
+from app.chat import build_ui
+from app.endpoint import make_router, sparql_tab
+from app.export import export_view
+from app.workers import WorkerPool
+from kg.errors import WhichModelError
+
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 QUEUE_CONCURRENCY, QUEUE_MAX_SIZE = 2, 32
 MAX_REQUEST_BYTES = 1_000_000          # any request body; /sparql has its own, smaller cap
@@ -48,21 +55,11 @@ CSS = """
 """
 
 
-def graph_tab(gr, tab, state, *, get_engine, out_dir) -> None:
-    """Diagrams from app.export when it is installed: the current answer's evidence and the whole map."""
+def graph_tab(gr, tab, state, *, get_kb, out_dir) -> None:
+    """Diagrams: the evidence behind the answer the chat holds (refined or not), and the whole map."""
     import html
-    import importlib.util
     from pathlib import Path
 
-    if importlib.util.find_spec("app.export") is None:
-        gr.Markdown("Diagrams of the graph will appear here once the export module (`app/export`) is installed.")
-        return
-    try:
-        from app.export import export_view
-    except ImportError as exc:
-        gr.Markdown(f"The export module could not be loaded: {html.escape(str(exc))}")
-        return
-    from kg.errors import WhichModelError
     gr.Markdown("The evidence behind the current question's answer (as asked), and the whole map of the graph.")
     note = gr.HTML()
     with gr.Row():
@@ -71,16 +68,17 @@ def graph_tab(gr, tab, state, *, get_engine, out_dir) -> None:
         whole = gr.Image(label="The whole map", type="filepath", interactive=False, height=640, elem_id="wm-map")
 
     def draw(current):
-        question = (current or {}).get("question") or ""
+        answer = (current or {}).get("answer")
+        key = repr(((current or {}).get("question"), sorted((current or {}).get("overrides", {}).items())))
         paths, problems = [None, None], []
-        for i, (view, argument) in enumerate((("answer", question), ("map", None))):
-            if view == "answer" and not question:
+        for i, (view, argument) in enumerate((("answer", answer), ("map", None))):
+            if view == "answer" and answer is None:
                 problems.append("Ask a question in the chat to see the evidence behind its answer.")
                 continue
-            target = Path(out_dir) / f"{view}-{abs(hash(argument)) % 10 ** 10}.png"
+            target = Path(out_dir) / f"{view}-{abs(hash(key if argument else None)) % 10 ** 10}.png"
             try:
                 if not target.exists():
-                    target.write_bytes(export_view(view, argument, "png", engine=get_engine()))
+                    target.write_bytes(export_view(view, argument, "png", kb=get_kb()))
                 paths[i] = str(target)
             except (WhichModelError, ImportError, OSError, RuntimeError) as exc:
                 problems.append(f"The {view} diagram could not be drawn: {exc}")
@@ -140,7 +138,6 @@ def _forbidden(method: str, path: str, headers, *, local_only: bool, scheme: str
 
 class RequestGuard:
     """ASGI middleware applying refusal() to every HTTP and WebSocket request."""
-
     def __init__(self, app, *, local_only: bool = True):
         self.app = app
         self.local_only = local_only
@@ -165,7 +162,7 @@ class RequestGuard:
 
 
 def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None, row_limit: int | None = None,
-               ui: bool = True, get_engine=None, url: str | None = None, local_only: bool = True,
+               ui: bool = True, get_kb=None, url: str | None = None, local_only: bool = True,
                max_body: int = MAX_REQUEST_BYTES):
     """The FastAPI app: /sparql (the protocol router) first, then the Gradio Blocks mounted at /, all behind
     RequestGuard and a request-body cap. local_only: the server binds a loopback address."""
@@ -177,8 +174,6 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
 
     from fastapi import FastAPI
 
-    from app.endpoint import make_router, sparql_tab
-    from app.workers import WorkerPool
 
     pool = WorkerPool(workers, timeout=timeout, row_limit=row_limit, build_dir=build_dir)
 
@@ -200,13 +195,11 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
     if ui:
         import gradio as gr
 
-        from app.chat import build_ui
-        if get_engine is None:
-            from kg.recommend import default_engine as get_engine
+        get_kb = get_kb or kg.current
         out_dir = tempfile.mkdtemp(prefix="whichmodel-ui-")
         tabs = [("SPARQL", partial(sparql_tab, pool=pool, out_dir=out_dir)),
-                ("Graph", partial(graph_tab, get_engine=get_engine, out_dir=out_dir))]
-        blocks = build_ui(get_engine, tabs)
+                ("Graph", partial(graph_tab, get_kb=get_kb, out_dir=out_dir))]
+        blocks = build_ui(get_kb, tabs)
         blocks.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
         gr.mount_gradio_app(app, blocks, path="/", css=CSS, ssr_mode=False, footer_links=["api", "settings"],
                             run_history=False)
@@ -216,7 +209,6 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
 def _check_port(host: str, port: int) -> None:
     import socket
 
-    from kg.errors import WhichModelError
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -231,21 +223,15 @@ def run_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, timeout: f
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     _check_port(host, port)
-    from kg import paths
-    from kg.store import is_current
-    if not is_current():
-        import kg
-        print("whichmodel: building the graph (sources changed or no build yet)…", file=sys.stderr)
-        kg.build_graph()
-    from kg.recommend import default_engine, recommend
+    kb = kg.current()                   # built first when missing or stale
     print("whichmodel: loading the recommender…", file=sys.stderr, flush=True)
-    recommend("image generation with little data", engine=default_engine())   # warm the embedder
+    kb.recommend("image generation with little data")   # warm the embedder
     if host in ("0.0.0.0", "::"):
         print(f"whichmodel: warning: listening on all interfaces ({host}); anyone on the network can use it",
               file=sys.stderr)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
-    app = create_app(build_dir=paths.build_dir(), timeout=timeout, get_engine=default_engine, url=url,
+    app = create_app(build_dir=kb.folder, timeout=timeout, get_kb=kg.current, url=url,
                      local_only=_loopback_name(host))
     import logging
 

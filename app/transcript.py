@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+from kg.sources.corpus import load_corpus
+
 PASSAGE = 300
 EMPTY_SOURCE = '<div class="wm-source wm-empty">Click a numbered citation to see its quote in the source.</div>'
 EXAMPLES = ["Real-time image generation for a mobile game, latency is critical",
@@ -21,18 +23,6 @@ def _sentence_html(text: str, marks: list[int], turn: int, cites: dict[int, dict
     if buttons and text and text[-1] in ".!?":
         return f"{_esc(text[:-1])} {buttons}{_esc(text[-1])}"
     return _esc(text) + (f" {buttons}" if buttons and text else buttons)
-
-
-def blocks_text(blocks: list[dict]) -> str:
-    def plain(sentences) -> str:
-        return " ".join(t + (" " + "".join(f"[{n}]" for n in m) if m else "") for t, m in sentences)
-    lines = []
-    for b in blocks:
-        if b["type"] == "table":
-            lines += [" | ".join(b["head"])] + [" | ".join(plain([c]) for c in row) for row in b["rows"]]
-        else:
-            lines.append(plain(b["sentences"]) if b["type"] == "p" else b["text"])
-    return "\n".join(lines)
 
 
 def render_turn(turn: dict, i: int) -> str:
@@ -70,8 +60,6 @@ def render_history(history: list) -> str:
 
 def show_source(history: list, turn: int, n: int) -> str:
     """The cited quote highlighted in its passage (PASSAGE characters either side), with title and URL."""
-    from kg.corpus import load_corpus
-
     try:
         citation = next(c for c in history[int(turn)]["citations"] if c["n"] == int(n))
         doc = load_corpus()[citation["doc"]]

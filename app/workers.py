@@ -4,7 +4,7 @@ A query that runs past the limit gets its worker killed and replaced (in the bac
 other workers keep answering. Each worker's address space is capped (RLIMIT_AS,
 $WHICHMODEL_WORKER_MEMORY_MB, default 2048), so a query that builds huge values fails with 503 instead of
 exhausting the machine's memory, and its worker is replaced. Each worker parses, vets and runs the query
-(kg.sparql refuses updates, SERVICE, LOAD and FROM before anything runs) and serialises the result, so
+(kg.sparql's guard refuses updates, SERVICE, LOAD and FROM before anything runs) and serialises the result, so
 every step is timed.
 """
 from __future__ import annotations
@@ -17,15 +17,17 @@ import threading
 import time
 from pathlib import Path
 
-from kg.sparql import DEFAULT_ROW_LIMIT
+import kg
+from app.http import status_of
+from kg.errors import QueryError, QueryResources
+from kg.knowledge import KnowledgeBase
+from kg.sparql import DEFAULT_ROW_LIMIT, serialise, vet
 
 log = logging.getLogger("whichmodel.workers")
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_MB = 2048
 KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-_KIND_OF = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
-            "DescribeQuery": "DESCRIBE"}
 
 
 def env_float(name: str, default: float) -> float:
@@ -35,31 +37,28 @@ def env_float(name: str, default: float) -> float:
         return default
 
 
-def execute(graph, text: str, formats: dict[str, list[str]], limit: int) -> dict:
-    """Vet, run and serialise one query. formats maps a query kind to the formats wanted (the first
-    is the main one); an empty list means the client accepts nothing for that kind (406)."""
-    from kg.errors import QueryError
-    from kg.sparql import parse_query, run_query, serialise
-
+def execute(kb: KnowledgeBase, text: str, formats: dict[str, list[str]], limit: int) -> dict:
+    """Vet, run and serialise one query, parsing it once. formats maps a query kind to the formats wanted
+    (the first is the main one); an empty list means the client accepts nothing for that kind (406)."""
     try:
-        parsed = parse_query(text)
-        kind = _KIND_OF.get(parsed[1].name, "SELECT")
-        wanted = formats.get(kind) or []
+        vetted = vet(text)
+        wanted = formats.get(vetted.kind) or []
         if not wanted:
-            return {"status": 406, "kind": kind, "message": f"no acceptable result format for a {kind} query"}
-        result = run_query(graph, text, limit=limit)
+            return {"status": 406, "kind": vetted.kind,
+                    "message": f"no acceptable result format for a {vetted.kind} query"}
+        result = kb.query(vetted, limit=limit)
         bodies = {fmt: serialise(result, fmt) for fmt in wanted}
     except QueryError as exc:
-        reply = {"status": exc.status, "message": str(exc)}
-        return dict(reply, recycle=True) if exc.status == 503 else reply
+        reply = {"status": status_of(exc), "message": str(exc)}
+        return dict(reply, recycle=True) if isinstance(exc, QueryResources) else reply
     except MemoryError:
         return {"status": 503, "message": "query stopped: it needed more memory than it is allowed",
                 "recycle": True}
     except RecursionError:
         return {"status": 400, "message": "query nested too deeply"}
-    except Exception as exc:  # noqa: BLE001 - any failure of a user's query is reported, never fatal
+    except Exception as exc:
         return {"status": 500, "message": f"query failed: {type(exc).__name__}: {exc}"}
-    return {"status": 200, "kind": kind, "bodies": bodies, "truncated": result.truncated,
+    return {"status": 200, "kind": vetted.kind, "bodies": bodies, "truncated": result.truncated,
             "limit": result.limit, "rows": len(result.rows)}
 
 
@@ -83,12 +82,12 @@ def _worker_main(conn, build_dir: str | None, memory_mb: int | None = None) -> N
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is for the server, which stops us
     try:
         limit_memory(memory_mb)
-        from kg.store import load_built_graph
-        graph = load_built_graph(Path(build_dir) if build_dir else None)
-    except Exception as exc:  # noqa: BLE001
+        kb = kg.open(Path(build_dir)) if build_dir else kg.current()
+        triples = len(kb.graph)
+    except Exception as exc:
         conn.send({"ready": False, "message": str(exc)})
         return
-    conn.send({"ready": True, "triples": len(graph)})
+    conn.send({"ready": True, "triples": triples})
     while True:
         try:
             job = conn.recv()
@@ -96,7 +95,7 @@ def _worker_main(conn, build_dir: str | None, memory_mb: int | None = None) -> N
             return
         if job is None:
             return
-        conn.send(execute(graph, job["query"], job["formats"], job["limit"]))
+        conn.send(execute(kb, job["query"], job["formats"], job["limit"]))
 
 
 class _Worker:
@@ -147,7 +146,7 @@ class WorkerPool:
         self._closed = False
         self.respawns = 0
 
-    def start(self) -> "WorkerPool":
+    def start(self) -> WorkerPool:
         workers = [self._spawn() for _ in range(self.size)]
         for worker in workers:
             worker.wait_ready(self.start_timeout)
@@ -176,7 +175,7 @@ class WorkerPool:
                 try:
                     fresh = self._spawn()
                     fresh.wait_ready(self.start_timeout)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     log.error("respawning a SPARQL worker failed: %s", exc)
                     time.sleep(delay)
                     delay = min(delay * 2, 30)

@@ -31,15 +31,15 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def time_calls(questions: list[str], engine, recommend, *, clear_cache: bool, alternatives: bool = True) -> list[float]:
+def time_calls(questions: list[str], kb, *, clear_cache: bool, alternatives: bool = True) -> list[float]:
     """Milliseconds per call over ROUNDS rounds, after one untimed warm-up round."""
     times = []
     for round_no in range(ROUNDS + 1):
         for q in questions:
             if clear_cache:
-                engine.matcher._encode.cache_clear()
+                kb.matcher._encode.cache_clear()
             start = time.perf_counter()
-            recommend(q, engine=engine, alternatives=alternatives)
+            kb.recommend(q, alternatives=alternatives)
             elapsed = (time.perf_counter() - start) * 1000
             if round_no:
                 times.append(elapsed)
@@ -58,15 +58,15 @@ def time_process(argv: list[str]) -> float:
 
 
 def measure_warm(questions: list[str]) -> list[tuple[str, list[float]]]:
-    from kg.recommend import Engine, recommend
+    import kg
     start = time.perf_counter()
-    engine = Engine.load()
-    print(f"Engine.load(): {time.perf_counter() - start:.2f} s")
+    kb = kg.open()
+    _ = kb.matcher                      # the matcher loads the embedding model on first use
+    print(f"kg.open() and the matcher: {time.perf_counter() - start:.2f} s")
     return [
-        ("recommend, incl. embedding", time_calls(questions, engine, recommend, clear_cache=True)),
-        ("recommend, excl. embedding", time_calls(questions, engine, recommend, clear_cache=False)),
-        ("  same, alternatives=False", time_calls(questions, engine, recommend, clear_cache=False,
-                                                  alternatives=False)),
+        ("recommend, incl. embedding", time_calls(questions, kb, clear_cache=True)),
+        ("recommend, excl. embedding", time_calls(questions, kb, clear_cache=False)),
+        ("  same, alternatives=False", time_calls(questions, kb, clear_cache=False, alternatives=False)),
     ]
 
 
@@ -89,7 +89,7 @@ def print_report(questions: list[str], warm: list[tuple[str, list[float]]], cold
     print(f"{'warm latency':<44}{'p50 ms':>10}{'p95 ms':>10}")
     for label, times in warm:
         print(f"{label:<44}{percentile(times, 50):>10.1f}{percentile(times, 95):>10.1f}")
-    print(f"\n{'cold start (median of %d runs)' % COLD_RUNS:<44}{'wall s':>10}")
+    print(f"\n{f'cold start (median of {COLD_RUNS} runs)':<44}{'wall s':>10}")
     for label, wall in cold:
         print(f"{label:<44}{wall:>10.2f}")
     ratio = cold[0][1] / cold[1][1]

@@ -1,22 +1,22 @@
-"""Explanations of recommendations in which every sentence is cited.
+"""Explanations of answers in which every sentence is cited.
 
-`explain(answer)` uses the grounded, deterministic explainer by default; an LLM backend
-(explain.llm.LLMBackend) may phrase the same evidence instead, and falls back to the grounded
-explanation whenever its reply cannot be trusted.
+    explain(answer, kb)                  the grounded, deterministic explanation (explain.grounded)
+    explain(answer, kb, backend=llm)     an LLM backend (explain.llm) phrases the same evidence, falling
+                                         back to the grounded text whenever its reply cannot be trusted
+    FollowUps(kb, question, answer)      why not X, compare X and Y, what would change (explain.followups)
 """
 from __future__ import annotations
 
-__all__ = ["explain"]
+from explain.explanation import Explanation
+from explain.grounded import explain_answer
+from kg.reasoning.answer import Answer
+
+__all__ = ["explain", "Explanation"]
 
 
-def explain(answer: dict, backend=None, index=None) -> dict:
-    """{text, sentences, citations, backend, note} for an answer from kg.recommend."""
-    from explain.grounded import explain_answer
-
-    if index is None:
-        from kg.recommend import default_engine
-        index = default_engine().index
-    grounded = explain_answer(answer, index)
-    if backend is None or answer.get("declined"):
+def explain(answer: Answer, kb, backend=None) -> Explanation:
+    """The explanation of an answer; kb is the KnowledgeBase it came from (its index and corpus)."""
+    grounded = explain_answer(answer, kb.index, kb.corpus)
+    if backend is None or answer.declined:
         return grounded
-    return backend.phrase(answer, grounded, index)
+    return backend.phrase(answer, grounded, kb.index)

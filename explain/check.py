@@ -1,54 +1,54 @@
 """Faithfulness of an explanation: coverage, validity and precision of its citations."""
 from __future__ import annotations
 
-from kg.index import KnowledgeIndex
+from explain.explanation import Explanation, Sentence
+from kg.reasoning.index import KnowledgeIndex
+from kg.sources.corpus import Document
 
 
-def citation_valid(citation: dict) -> bool:
+def citation_valid(citation: dict, corpus: dict[str, Document]) -> bool:
     """The quote equals its document's normalised text between its offsets."""
-    from kg.corpus import load_corpus
-
-    doc = load_corpus().get(citation.get("doc", ""))
+    doc = corpus.get(citation.get("doc", ""))
     start, end = citation.get("start"), citation.get("end")
     return (doc is not None and isinstance(start, int) and isinstance(end, int)
             and doc.text[start:end] == citation.get("quote"))
 
 
-def citation_precise(citation: dict, sentence: dict, index: KnowledgeIndex) -> bool:
+def citation_precise(citation: dict, sentence: Sentence, index: KnowledgeIndex) -> bool:
     """The cited claim concerns the sentence's family and the property or use case it speaks of."""
     claim = index.claims.get(citation.get("claim", ""))
     if claim is None:
         return False
     families = {claim.family} | set(index.model_families.get(claim.via_model, []))
-    if sentence.get("family") and sentence["family"] not in families:
+    if sentence.family and sentence.family not in families:
         return False
-    if sentence.get("property") and claim.prop and claim.prop != sentence["property"]:
+    if sentence.property and claim.prop and claim.prop != sentence.property:
         return False
-    if sentence.get("use_case") and claim.predicate == "suited_for":
-        return claim.obj.split(":", 1)[-1] == sentence["use_case"]
+    if sentence.use_case and claim.predicate == "suited_for":
+        return claim.obj.split(":", 1)[-1] == sentence.use_case
     return True
 
 
-def check_explanation(explanation: dict, index: KnowledgeIndex) -> dict:
-    by_number = {c["n"]: c for c in explanation["citations"]}
+def check_explanation(explanation: Explanation, index: KnowledgeIndex, corpus: dict[str, Document]) -> dict:
+    by_number = {c["n"]: c for c in explanation.citations}
     counts = {"sentences": 0, "cited_sentences": 0, "citations": 0, "valid_citations": 0,
               "precise_citations": 0, "problems": []}
-    for sentence in explanation["sentences"]:
-        if sentence.get("kind") == "decline":
+    for sentence in explanation.sentences:
+        if sentence.kind == "decline":
             continue
         counts["sentences"] += 1
         valid_here = 0
-        for n in sentence["citations"]:
+        for n in sentence.citations:
             citation = by_number.get(n)
             counts["citations"] += 1
-            if citation and citation_valid(citation):
+            if citation and citation_valid(citation, corpus):
                 counts["valid_citations"] += 1
                 valid_here += 1
             else:
-                counts["problems"].append(f"invalid citation [{n}] in: {sentence['text']}")
+                counts["problems"].append(f"invalid citation [{n}] in: {sentence.text}")
             if citation and citation_precise(citation, sentence, index):
                 counts["precise_citations"] += 1
             else:
-                counts["problems"].append(f"imprecise citation [{n}] in: {sentence['text']}")
+                counts["problems"].append(f"imprecise citation [{n}] in: {sentence.text}")
         counts["cited_sentences"] += valid_here > 0
     return counts

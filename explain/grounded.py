@@ -1,33 +1,27 @@
-"""The grounded explainer: 3-8 plain sentences built from the evidence alone, each one cited.
+"""The grounded explainer: 3-8 plain sentences built from the Answer's typed evidence, each one cited.
 
-Every sentence names one family and, where it speaks of a property or use case, only cites
-claims about that family and that property or use case. The wording varies with the evidence
-(how many sources agree, whether a rule of a source applies, how strong a level is).
+Every sentence names one family and, where it speaks of a property or use case, only cites claims
+about that family and that property or use case. The wording varies with the evidence (how many
+sources agree, whether a rule of a source applies, how strong a level is).
 """
 from __future__ import annotations
 
 import hashlib
 
-from kg.index import KnowledgeIndex
-
-
-class Citations:
-    """Numbers citations in order of first use; the same claim keeps its number."""
-
-    def __init__(self, index: KnowledgeIndex):
-        self.index = index
-        self.items: list[dict] = []
-        self.by_claim: dict[str, int] = {}
-
-    def add(self, citation: dict) -> int:
-        claim = citation["claim"]
-        if claim not in self.by_claim:
-            from kg.corpus import load_corpus
-            doc = load_corpus().get(citation["doc"])
-            self.items.append({"n": len(self.items) + 1, **citation,
-                               "title": doc.title if doc else "", "url": doc.url if doc else ""})
-            self.by_claim[claim] = len(self.items)
-        return self.by_claim[claim]
+from explain.explanation import Citations, Explanation, Sentence
+from kg.reasoning.answer import (
+    Answer,
+    Counterfactual,
+    PropertyFit,
+    Recommendation,
+    RuleMatch,
+    UseCaseSupport,
+    documents_of,
+)
+from kg.reasoning.index import KnowledgeIndex
+from kg.reasoning.recommend import levels_of, pick_claims, rating_band
+from kg.reasoning.scoring import CONSTRAINT_WEIGHTS, property_weights, rule_matches
+from kg.sources.corpus import Document
 
 
 def _pick(options: list[str], *keys: str) -> str:
@@ -35,106 +29,87 @@ def _pick(options: list[str], *keys: str) -> str:
     return options[digest[0] % len(options)]
 
 
-def _sentence(text: str, citations: list[dict], cites: Citations, family: str, *, prop: str = "",
-              use_case: str = "", kind: str = "") -> dict:
-    numbers = [cites.add(c) for c in citations]
-    return {"text": text, "citations": numbers, "family": family, "property": prop,
-            "use_case": use_case, "kind": kind}
-
-
-def _sources(n: int) -> str:
+def sources_phrase(n: int) -> str:
     return "one source" if n == 1 else f"{n} sources" if n < 5 else "all five sources"
 
 
-def _opening(rec: dict, answer: dict, cites: Citations) -> list[dict]:
-    label, fam = rec["family"], rec["id"]
-    out = []
-    rules = [r for r in rec["reasons"] if r["kind"] == "rule"]
-    uses = [r for r in rec["reasons"] if r["kind"] == "use_case"]
+def _plural(n: int) -> str:
+    return f"{n} source{'s' if n > 1 else ''}"
+
+
+def _say(text: str, claims, cites: Citations, family: str, *, prop: str = "", use_case: str = "",
+         kind: str = "") -> Sentence:
+    return Sentence(text, cites.marks(claims), family, prop, use_case, kind)
+
+
+def _opening(rec: Recommendation, answer: Answer, cites: Citations) -> list[Sentence]:
+    label, out = rec.label, []
+    uses = rec.reasons_of(UseCaseSupport)
     if uses:
-        first = uses[0]
-        uc_label = first["text"].split(" is named for ", 1)[1].rsplit(" by ", 1)[0]
-        n = len({c["doc"] for c in first["citations"]})
-        text = _pick([f"Use {label}: {_sources(n)} name{'s' if n == 1 else ''} it for {uc_label}.",
-                      f"{label} is the best fit here, and {_sources(n)} name{'s' if n == 1 else ''} it for {uc_label}.",
-                      f"Go with {label}; {_sources(n)} cite{'s' if n == 1 else ''} it for {uc_label}."],
-                     answer["question"], label)
-        uc_id = next((u for u, c in _use_case_ids(rec)), "")
-        out.append(_sentence(text, first["citations"], cites, fam, use_case=uc_id, kind="use_case"))
-    for rule in rules[:2]:
-        doc = rule["citations"][0]["doc"][:3]
-        quote = rule["citations"][0]["quote"].strip(" -•")
+        first, n = uses[0], len(uses[0].documents)
+        s = "s" if n == 1 else ""
+        text = _pick([f"Use {label}: {sources_phrase(n)} name{s} it for {first.label}.",
+                      f"{label} is the best fit here, and {sources_phrase(n)} name{s} it for {first.label}.",
+                      f"Go with {label}; {sources_phrase(n)} cite{s} it for {first.label}."],
+                     answer.question, label)
+        out.append(_say(text, first.claims, cites, rec.family, use_case=first.use_case, kind="use_case"))
+    for rule in rec.reasons_of(RuleMatch)[:2]:
         lead = "" if out else f"Use {label}. "
-        out.append(_sentence(f"{lead}Source {doc} gives this rule for the situation: “{quote}”.",
-                             rule["citations"], cites, fam, kind="rule"))
+        out.append(_say(f"{lead}Source {rule.claim.doc[:3]} gives this rule for the situation: "
+                        f"“{rule.claim.quote.strip(' -•')}”.", rule.claims, cites, rec.family, kind="rule"))
     return out
 
 
-def _use_case_ids(rec: dict):
-    for reason in rec["reasons"]:
-        if reason["kind"] == "use_case":
-            yield reason.get("use_case", ""), reason
+def _rating(fit: PropertyFit) -> str:
+    """'sample quality is rated high by 3 sources' (the count is the documents cited when they are all)."""
+    n = len(documents_of(fit.claims))
+    count = f"by {sources_phrase(n)}" if fit.sources == n else f"({_plural(fit.sources)})"
+    return f"{fit.label} is rated {fit.levels.phrase()} {count}"
 
 
-def _properties(rec: dict, answer: dict, cites: Citations, index: KnowledgeIndex) -> list[dict]:
+def _properties(rec: Recommendation, cites: Citations) -> list[Sentence]:
     out = []
-    for reason in [r for r in rec["reasons"] if r["kind"] == "property"][:2]:
-        prop = reason.get("property", "")
-        words = reason["text"][len("Its "):]
-        n = len({c["doc"] for c in reason["citations"]})
+    for fit in rec.reasons_of(PropertyFit)[:2]:
+        words = _rating(fit)
         text = _pick([f"That matters for what you asked: its {words}.",
                       f"On what you care about, its {words}.",
-                      f"Its {words}, which is what you asked for."], rec["family"], prop)
-        text = text.replace(f"({n} sources)", f"by {_sources(n)}").replace("(1 source)", "by one source")
-        out.append(_sentence(text, reason["citations"], cites, rec["id"], prop=prop, kind="property"))
+                      f"Its {words}, which is what you asked for."], rec.label, fit.property)
+        out.append(_say(text, fit.claims, cites, rec.family, prop=fit.property, kind="property"))
     return out
 
 
-def _tradeoffs(rec: dict, cites: Citations) -> list[dict]:
+def _tradeoffs(rec: Recommendation, cites: Citations) -> list[Sentence]:
     out = []
-    for trade in rec["tradeoffs"][:2 if rec["tradeoffs"] and rec["tradeoffs"][0]["relevant"] else 1]:
-        text = _pick([f"The trade-off to accept: its {trade['text']}.",
-                      f"Expect a cost: its {trade['text']}.",
-                      f"Be aware that its {trade['text']}."], rec["family"], trade["property"])
-        out.append(_sentence(text, trade["citations"], cites, rec["id"], prop=trade.get("property_id", ""),
-                             kind="tradeoff"))
+    shown = rec.tradeoffs[:2 if rec.tradeoffs and rec.tradeoffs[0].relevant else 1]
+    for trade in shown:
+        words = f"{trade.label} is rated {trade.levels.phrase()}"
+        text = _pick([f"The trade-off to accept: its {words}.", f"Expect a cost: its {words}.",
+                      f"Be aware that its {words}."], rec.label, trade.label)
+        out.append(_say(text, trade.claims, cites, rec.family, prop=trade.property, kind="tradeoff"))
     return out
 
 
-def _runner_up(answer: dict, cites: Citations, index: KnowledgeIndex) -> list[dict]:
-    recs = answer["recommendations"]
-    if len(recs) < 2:
-        return []
-    runner = recs[1]
-    change = next((c for c in answer.get("what_would_change", []) if c["family"] == runner["family"]), None)
-    reason = next((r for r in runner["reasons"] if r["kind"] in ("property", "rule", "use_case")), None)
-    specific = change_reason(change, runner["id"], index) if change else None
-    if specific:
-        reason = specific
-    else:
-        change = None
-    if reason is None:
-        return []
-    if change:
-        text = f"Pick {runner['family']} instead {change['change']}: {_lower(reason['text'])}."
-    else:
-        text = f"{runner['family']} is the runner-up: {_lower(reason['text'])}."
-    return [_sentence(text, reason["citations"], cites, runner["id"], prop=reason.get("property", ""),
-                      use_case=reason.get("use_case", ""), kind=reason["kind"])]
+def reason_clause(reason, family_label: str) -> str:
+    """A reason as a clause to follow a colon."""
+    if isinstance(reason, UseCaseSupport):
+        n = len(reason.documents)
+        return f"{family_label} is named for {reason.label} by {n} source{'s' if n > 1 else ''}"
+    if isinstance(reason, PropertyFit):
+        count = "one source" if reason.sources == 1 else _plural(reason.sources)
+        return f"its {reason.label} is rated {reason.levels.phrase()} ({count})"
+    return f"Source {reason.claim.doc[:3]} recommends {family_label} in this situation (action: {reason.action})"
 
 
-def change_reason(change: dict, family: str, index: KnowledgeIndex) -> dict | None:
-    """Evidence that the change favours the family: a rule of a source, or a favourable rating."""
-    from kg.recommend import cite_claims, level_phrase
-    from kg.scoring import CONSTRAINT_WEIGHTS
-
-    constraint = change.get("constraint", "")
-    for rule in index.rules:
-        if rule.family == family and constraint and constraint in rule.conditions.get("constraints", set()):
-            quote = rule.claim.quote.strip(" -•")
-            return {"kind": "rule", "citations": [rule.claim.citation()],
-                    "text": f"source {rule.claim.doc[:3]} says “{quote}”"}
-    prop = change.get("property") or next((p for p, _ in CONSTRAINT_WEIGHTS.get(constraint, [])), "")
+def change_reason(change: Counterfactual, index: KnowledgeIndex) -> dict | None:
+    """Evidence that the change favours its family: a rule of a source, or a favourable rating;
+    {kind, claims, property, text} or None when the graph holds none."""
+    constraint, family = change.constraint, change.family
+    for rule in index.rules:       # the branch of a source's rule that holds once the change is made
+        if rule.family == family and constraint and constraint in rule.conditions.get("constraints", set()) \
+                and (change.needs is None or rule_matches(rule, change.needs)):
+            return {"kind": "rule", "claims": [rule.claim], "property": "",
+                    "text": f"source {rule.claim.doc[:3]} says “{rule.claim.quote.strip(' -•')}”"}
+    prop = change.property or next((p for p, _ in CONSTRAINT_WEIGHTS.get(constraint, [])), "")
     consensus = index.consensus(family, prop) if prop else None
     if not consensus:
         return None
@@ -142,78 +117,110 @@ def change_reason(change: dict, family: str, index: KnowledgeIndex) -> dict | No
     favourable = rank >= 3.5 if index.properties[prop].higher_is_better else rank <= 2.5
     if not favourable:
         return None
-    citations = cite_claims(index.level_claims[family][prop])
-    return {"kind": "property", "property": prop, "citations": citations,
-            "text": f"its {index.properties[prop].label} is rated {level_phrase(index, citations)} by {_sources(n)}"}
+    claims = pick_claims(index.level_claims[family][prop])
+    return {"kind": "property", "property": prop, "claims": claims,
+            "text": f"its {index.properties[prop].label} is rated {levels_of(index, claims).phrase()} "
+                    f"by {sources_phrase(n)}"}
 
 
-def _lower(text: str) -> str:
-    text = text.replace("Its ", "its ", 1) if text.startswith("Its ") else text
-    return text.replace("(1 source)", "(one source)")
+NEAR_TIE = 0.93          # a runner-up scoring at least this share of the first "fits about equally"
 
 
-def _conflicts(rec: dict, cites: Citations, index: KnowledgeIndex) -> list[dict]:
+def near_tie(answer: Answer) -> bool:
+    top, runner = answer.top, answer.runner_up
+    return bool(top and runner and top.score > 0 and runner.score >= NEAR_TIE * top.score)
+
+
+def _edge(answer: Answer, cites: Citations, index: KnowledgeIndex) -> list[Sentence]:
+    """For a near-tie: what puts the first ahead, on a property the need weighs, both ratings cited."""
+    top, runner = answer.top, answer.runner_up
+    weights = property_weights(answer.needs)
+    for prop in sorted(weights, key=lambda p: -weights[p]):
+        mine, theirs = rating_band(index, top.family, prop), rating_band(index, runner.family, prop)
+        if mine and theirs and mine > theirs:
+            ours, other = index.level_claims[top.family][prop], index.level_claims[runner.family][prop]
+            a, b = pick_claims(ours), pick_claims(other)
+            label = index.properties[prop].label
+            text = (f"{top.label} and {runner.label} fit this need about equally; {top.label} edges ahead on "
+                    f"{label}, rated {levels_of(index, a).phrase()} against {levels_of(index, b).phrase()}.")
+            return [Sentence(text, cites.marks(a + b), top.family, prop, kind="near_tie")]
+    return []
+
+
+def _runner_up(answer: Answer, cites: Citations, index: KnowledgeIndex) -> list[Sentence]:
+    runner = answer.runner_up
+    if runner is None:
+        return []
+    if near_tie(answer):
+        edge = _edge(answer, cites, index)
+        if edge:
+            return edge
+    change = next((c for c in answer.changes if c.family == runner.family), None)
+    evidence = change_reason(change, index) if change else None
+    if evidence:
+        return [_say(f"Pick {runner.label} instead {change.change}: {evidence['text']}.", evidence["claims"],
+                     cites, runner.family, prop=evidence["property"], kind=evidence["kind"])]
+    if not runner.reasons:
+        return []
+    reason = runner.reasons[0]
+    return [_say(f"{runner.label} is the runner-up: {reason_clause(reason, runner.label)}.", reason.claims, cites,
+                 runner.family, prop=getattr(reason, "property", ""), use_case=getattr(reason, "use_case", ""),
+                 kind=reason.kind)]
+
+
+def _conflicts(rec: Recommendation, cites: Citations, index: KnowledgeIndex, shown: set[str]) -> list[Sentence]:
+    """A disagreement between sources, only where it bears on what the person asked or a trade-off shown."""
     out = []
-    for conflict in rec["conflicts"][:1]:
+    for conflict in [c for c in rec.conflicts if c.relevant or c.property in shown][:1]:
         sides = {}
-        for c in conflict["citations"]:
-            claim = index.claims[c["claim"]]
-            sides.setdefault((c["doc"][:3], index.levels[claim.rank]), c)
+        for claim in conflict.sides:
+            sides.setdefault((claim.doc[:3], index.levels[claim.rank]), claim)
         parts = [f"{doc} rates it {level}" for doc, level in sides]
-        text = (f"The sources disagree on {rec['family']}'s {conflict['property']}: "
-                + ", ".join(parts[:-1]) + f" while {parts[-1]}." if len(parts) > 1 else "")
-        if text:
-            out.append(_sentence(text, list(sides.values()), cites, rec["id"],
-                                 prop=conflict.get("property_id", ""), kind="conflict"))
+        if len(parts) > 1:
+            text = (f"The sources disagree on {rec.label}'s {conflict.label}: " + ", ".join(parts[:-1])
+                    + f" while {parts[-1]}.")
+            out.append(_say(text, list(sides.values()), cites, rec.family, prop=conflict.property, kind="conflict"))
     return out
 
 
-def _more(rec: dict, cites: Citations, index: KnowledgeIndex, wanted: int) -> list[dict]:
+def _more(rec: Recommendation, cites: Citations, index: KnowledgeIndex, wanted: int) -> list[Sentence]:
     """When the evidence for the need is thin: further use cases, then how the family works."""
     out = []
-    for reason in [r for r in rec["reasons"] if r["kind"] == "use_case"][1:1 + wanted]:
-        out.append(_sentence(f"It is also {reason['text'].split(' is ', 1)[1]}.", reason["citations"], cites,
-                             rec["id"], use_case=reason.get("use_case", ""), kind="use_case"))
-    mechanisms = sorted((c for c in index.claims.values() if c.family == rec["id"] and not c.via_model
+    for use in rec.reasons_of(UseCaseSupport)[1:1 + wanted]:
+        n = len(use.documents)
+        out.append(_say(f"It is also named for {use.label} by {n} source{'s' if n > 1 else ''}.", use.claims,
+                        cites, rec.family, use_case=use.use_case, kind="use_case"))
+    mechanisms = sorted((c for c in index.claims.values() if c.family == rec.family and not c.via_model
                          and c.predicate == "mechanism" and len(c.quote) > 40), key=lambda c: (c.doc, c.start))
     for claim in mechanisms[:max(0, wanted - len(out))]:
-        quote = claim.quote.strip(" -•")
-        out.append(_sentence(f"How it works, in source {claim.doc[:3]}'s words: “{quote}”", [claim.citation()],
-                             cites, rec["id"], kind="mechanism"))
+        out.append(_say(f"How it works, in source {claim.doc[:3]}'s words: “{claim.quote.strip(' -•')}”", [claim],
+                        cites, rec.family, kind="mechanism"))
     return out
 
 
-def _with_markers(sentence: dict) -> str:
-    """The sentence with its citation markers before its final punctuation."""
-    text = sentence["text"]
-    markers = "".join(f"[{n}]" for n in sentence["citations"])
-    if text and text[-1] in ".!?":
-        return f"{text[:-1]} {markers}{text[-1]}"
-    return f"{text} {markers}"
+def decline_explanation(answer: Answer) -> Explanation:
+    text = f"I can't recommend a generative model family for this: {answer.decline_reason}."
+    return Explanation([Sentence(text, [], kind="decline")], [], text=text)
 
 
-def explain_answer(answer: dict, index: KnowledgeIndex) -> dict:
-    """The grounded explanation of an answer from kg.recommend."""
-    cites = Citations(index)
-    if answer.get("declined"):
-        text = f"I can't recommend a generative model family for this: {answer.get('decline_reason', '')}."
-        return {"text": text, "sentences": [{"text": text, "citations": [], "kind": "decline"}],
-                "citations": [], "backend": "grounded", "note": ""}
-    rec = answer["recommendations"][0]
+def explain_answer(answer: Answer, index: KnowledgeIndex, corpus: dict[str, Document]) -> Explanation:
+    """The grounded explanation of an answer."""
+    if answer.declined:
+        return decline_explanation(answer)
+    cites, rec = Citations(corpus), answer.top
     sentences = _opening(rec, answer, cites)
-    sentences += _properties(rec, answer, cites, index)
+    sentences += _properties(rec, cites)
     sentences += _tradeoffs(rec, cites)
     sentences += _runner_up(answer, cites, index)
-    sentences += _conflicts(rec, cites, index)
-    sentences = [s for s in sentences if s["citations"]]
+    sentences += _conflicts(rec, cites, index, {s.property for s in sentences if s.kind == "tradeoff"})
+    sentences = [s for s in sentences if s.citations]
     if len(sentences) < 3:
         sentences += _more(rec, cites, index, 3 - len(sentences))
     sentences = sentences[:8]
-    if sentences and rec["family"] not in sentences[0]["text"]:
-        first = sentences[0]["text"]
-        sentences[0]["text"] = f"Use {rec['family']}: {first[0].lower()}{first[1:]}"
-    text = " ".join(_with_markers(s) for s in sentences)
-    return {"text": text, "sentences": sentences, "citations": cites.items, "backend": "grounded", "note": ""}
+    if sentences and rec.label not in sentences[0].text:
+        first = sentences[0].text
+        sentences[0].text = f"Use {rec.label}: {first[0].lower()}{first[1:]}"
+    return Explanation(sentences, cites.items)
 
 
-__all__ = ["explain_answer"]
+__all__ = ["explain_answer", "change_reason", "reason_clause", "sources_phrase", "decline_explanation", "near_tie"]

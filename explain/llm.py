@@ -18,7 +18,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from kg.index import FAMILY_LABELS, KnowledgeIndex
+from explain.explanation import Explanation, Sentence
+from kg.errors import LLMUnavailable, WhichModelError
+from kg.reasoning.answer import Answer
+from kg.reasoning.index import FAMILY_LABELS, KnowledgeIndex
 
 SYSTEM = (
     "You explain a recommendation of a generative model family. The recommendation is fixed: do not "
@@ -32,10 +35,6 @@ MAX_SENTENCE_CHARS = 400
 MAX_REPLY_BYTES = 1_000_000
 
 
-class LLMUnavailable(Exception):
-    """The server could not be used; the grounded explanation stands in."""
-
-
 @dataclass
 class LLMBackend:
     base_url: str
@@ -45,11 +44,10 @@ class LLMBackend:
 
     @classmethod
     def from_settings(cls, base_url: str | None = None, model: str | None = None,
-                      timeout: float | None = None) -> "LLMBackend":
+                      timeout: float | None = None) -> LLMBackend:
         """Flags first, then WHICHMODEL_LLM_URL / WHICHMODEL_LLM_MODEL; the key only from the environment."""
         url = base_url or os.environ.get("WHICHMODEL_LLM_URL", "")
         if not url:
-            from kg.errors import WhichModelError
             raise WhichModelError("no LLM server: pass --llm BASE_URL or set WHICHMODEL_LLM_URL")
         return cls(url.rstrip("/"), model or os.environ.get("WHICHMODEL_LLM_MODEL", "default"),
                    os.environ.get("WHICHMODEL_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY", ""),
@@ -86,7 +84,7 @@ class LLMBackend:
             raise LLMUnavailable("the LLM server's reply has no message content") from None
 
     # ---------------------------------------------------------------- phrasing
-    def phrase(self, answer: dict, grounded: dict, index: KnowledgeIndex) -> dict:
+    def phrase(self, answer: Answer, grounded: Explanation, index: KnowledgeIndex) -> Explanation:
         evidence = evidence_records(grounded, index)
         messages = [{"role": "system", "content": SYSTEM},
                     {"role": "user", "content": user_message(answer, evidence)}]
@@ -114,10 +112,10 @@ def _read_body(response, deadline: float) -> bytes:
     return b"".join(chunks)
 
 
-def evidence_records(grounded: dict, index: KnowledgeIndex) -> dict[str, dict]:
+def evidence_records(grounded: Explanation, index: KnowledgeIndex) -> dict[str, dict]:
     """S1, S2, … for the grounded explanation's citations, with what each claim is about."""
     records = {}
-    for citation in grounded["citations"]:
+    for citation in grounded.citations:
         claim = index.claims.get(citation["claim"])
         records[f"S{citation['n']}"] = {
             **citation, "family": FAMILY_LABELS.get(claim.family, "") if claim else "",
@@ -125,16 +123,15 @@ def evidence_records(grounded: dict, index: KnowledgeIndex) -> dict[str, dict]:
     return records
 
 
-def _statement(grounded: dict, number: int) -> str:
-    return next((re.sub(r"\s*\[\d+\]", "", s["text"]) for s in grounded["sentences"] if number in s["citations"]), "")
+def _statement(grounded: Explanation, number: int) -> str:
+    return next((re.sub(r"\s*\[\d+\]", "", s.text) for s in grounded.sentences if number in s.citations), "")
 
 
-def user_message(answer: dict, evidence: dict[str, dict]) -> str:
-    recs = answer["recommendations"]
-    facts = {"recommended": recs[0]["family"], "runner_up": answer.get("runner_up")}
+def user_message(answer: Answer, evidence: dict[str, dict]) -> str:
+    facts = {"recommended": answer.top.label, "runner_up": answer.runner_up.label if answer.runner_up else None}
     records = [{"id": k, "family": v["family"], "source": v["doc"][:3], "quote": v["quote"],
                 "supports": v["statement"]} for k, v in evidence.items()]
-    return (f"<question>\n{json.dumps(answer['question'])}\n</question>\n"
+    return (f"<question>\n{json.dumps(answer.question)}\n</question>\n"
             f"<decision>\n{json.dumps(facts)}\n</decision>\n"
             f"<evidence>\n{json.dumps(records, ensure_ascii=False, indent=1)}\n</evidence>")
 
@@ -165,7 +162,7 @@ def accept_sentences(content: str, evidence: dict[str, dict], index: KnowledgeIn
     return accepted
 
 
-def assemble(sentences: list[dict], evidence: dict[str, dict], grounded: dict, backend: str) -> dict:
+def assemble(sentences: list[dict], evidence: dict[str, dict], grounded: Explanation, backend: str) -> Explanation:
     numbers: dict[str, int] = {}
     citations, out = [], []
     for sentence in sentences:
@@ -177,10 +174,11 @@ def assemble(sentences: list[dict], evidence: dict[str, dict], grounded: dict, b
                 citations.append({**record, "n": numbers[sid]})
             nums.append(numbers[sid])
         family = evidence[sentence["ids"][0]]["family_id"]
-        out.append({"text": sentence["text"], "citations": nums, "family": family, "kind": "llm"})
-    text = " ".join(f"{s['text'].rstrip('.')} {''.join(f'[{n}]' for n in s['citations'])}." for s in out)
-    return {"text": text, "sentences": out, "citations": citations, "backend": backend, "note": ""}
+        out.append(Sentence(sentence["text"], nums, family, kind="llm"))
+    text = " ".join(f"{s.text.rstrip('.')} {''.join(f'[{n}]' for n in s.citations)}." for s in out)
+    return Explanation(out, citations, backend, text=text)
 
 
-def _fallback(grounded: dict, why: str) -> dict:
-    return {**grounded, "backend": "grounded", "note": f"LLM not used: {why}; the grounded explanation is shown."}
+def _fallback(grounded: Explanation, why: str) -> Explanation:
+    return Explanation(grounded.sentences, grounded.citations, "grounded",
+                       f"LLM not used: {why}; the grounded explanation is shown.", grounded.text)

@@ -66,10 +66,13 @@ def build_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def built(build_dir):
-    """The BuildResult of the real sources (validated, written to a temporary folder)."""
+    """The BuildResult of the real sources (validated, written to a temporary folder), with the need
+    parser fitted on the need corpus beside it, as `kg.open()` does for the default build."""
     import kg
 
-    return kg.build_graph(build_dir)
+    result = kg.build_graph(build_dir)
+    kg.open(build_dir).fit_parser()
+    return result
 
 
 @pytest.fixture(scope="session")
@@ -84,14 +87,14 @@ def graph(kb):
 
 @pytest.fixture(scope="session")
 def docs():
-    from kg.corpus import load_corpus
+    from kg.sources.corpus import load_corpus
 
     return load_corpus()
 
 
 @pytest.fixture(scope="session")
 def vocab():
-    from kg.vocabulary import load_vocabulary
+    from kg.ontology.vocabulary import load_vocabulary
 
     return load_vocabulary()
 
@@ -109,11 +112,11 @@ def cli(capsys, built):
 
 
 @pytest.fixture(scope="session")
-def engine(built, build_dir):
-    """The recommender with the real embedding model, loaded once."""
-    from kg.recommend import Engine
+def knowledge(built, build_dir):
+    """The KnowledgeBase over the session's build, with the real embedding model, loaded once."""
+    import kg
 
-    return Engine.load(build_dir)
+    return kg.open(build_dir)
 
 
 @pytest.fixture
@@ -125,14 +128,14 @@ def previous(built, build_dir, tmp_path) -> Path:
 
 
 @pytest.fixture
-def fresh_default_engine(monkeypatch):
-    """recommend() without an engine loads a fresh default one (the session's stays cached);
-    call the fixture's value to start afresh again."""
+def fresh_current(monkeypatch):
+    """kg.current() opens a fresh knowledge base (the session's stays cached); call the fixture's value
+    to start afresh again."""
     from functools import lru_cache
 
-    from kg import recommend
+    from kg import knowledge as kg_knowledge
 
     def fresh():
-        monkeypatch.setattr(recommend, "default_engine", lru_cache(maxsize=1)(recommend.Engine.load))
+        monkeypatch.setattr(kg_knowledge, "current", lru_cache(maxsize=1)(kg_knowledge.open))
     fresh()
     return fresh

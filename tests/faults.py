@@ -4,8 +4,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from kg import store
-from kg.recommend import load_index
+import kg
+from kg.graph import store
 
 OUTPUTS = ("graph.jsonld", "graph.ttl", "manifest.json", "network.json")
 QUESTION = "Real-time image generation for a mobile game, latency is critical"
@@ -34,7 +34,7 @@ def assert_good_build(folder: Path, expected: dict[str, bytes], parse: bool = Fa
             assert store.read_output(name, folder) == expected[name]
     assert store.read_manifest(folder)["files"]
     if parse:
-        assert len(store.load_built_graph(folder)) > 10_000 and load_index(folder).claims
+        assert len(store.load_built_graph(folder)) > 10_000 and kg.open(folder).index.claims
 
 
 def one_clean_line(err: str) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from test_endpoint import live_server  # noqa: F401 - the shared session server
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,10 +7,11 @@ import shutil
 import pytest
 from rdflib import Graph, Literal
 
-from kg import paths, store
+from kg import paths
 from kg.errors import ClaimError, ValidationFailed
-from kg.namespaces import OA
-from kg.validation import validate_graph
+from kg.graph import store
+from kg.graph.validation import validate_graph
+from kg.ontology.namespaces import OA
 
 OUTPUTS = ("graph.jsonld", "graph.ttl", "manifest.json", "network.json")
 
@@ -67,7 +68,8 @@ def test_shacl_catches_a_wrong_offset(kb):
 
 def test_shacl_catches_a_model_without_family(kb):
     from rdflib.namespace import RDF, SKOS
-    from kg.namespaces import MODEL, WM
+
+    from kg.ontology.namespaces import MODEL, WM
 
     graph = Graph() + kb.graph
     orphan = MODEL["orphan"]

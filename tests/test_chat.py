@@ -1,21 +1,21 @@
-"""The chat logic as plain functions (in-process, with the real engine), and the chat API of the running
+"""The chat logic as plain functions (in-process, with the real knowledge base), and the chat API of the running
 server driven by gradio_client."""
 from __future__ import annotations
 
 import re
 
 import pytest
-
 from test_endpoint import live_server  # noqa: F401 - the shared session server
 
 from app import chat, transcript
+from explain.followups import paragraph
 
 QUESTION = "Real-time image generation for a mobile game, latency is critical"
 
 
 @pytest.fixture(scope="module")
-def answered(engine):
-    return chat.handle_message([], chat.new_state(), QUESTION, engine=engine)
+def answered(knowledge):
+    return chat.handle_message([], chat.new_state(), QUESTION, kb=knowledge)
 
 
 def _quote_ok(citation, docs) -> bool:
@@ -50,19 +50,19 @@ def test_clicking_a_citation_shows_its_quote_in_context(answered, docs):
     assert "not available" in chat.show_source(history, 7, 1)
 
 
-def test_why_not_is_explained_with_citations(answered, engine, docs):
-    history, state = chat.handle_message(*answered, "why not diffusion?", engine=engine)
+def test_why_not_is_explained_with_citations(answered, knowledge, docs):
+    history, state = chat.handle_message(*answered, "why not diffusion?", kb=knowledge)
     turn = history[-1]
     assert turn["kind"] == "why_not" and "Diffusion" in turn["text"]
     assert "generation speed" in turn["text"]                 # the priority the question states
     assert turn["citations"] and all(_quote_ok(c, docs) for c in turn["citations"])
     assert state["question"] == QUESTION                       # a follow-up keeps the current answer
-    same = chat.handle_message(*answered, "Why not GAN?", engine=engine)[0][-1]
+    same = chat.handle_message(*answered, "Why not GAN?", kb=knowledge)[0][-1]
     assert same["kind"] == "note" and "already my first choice" in same["text"]
 
 
-def test_compare_two_families_side_by_side(answered, engine, docs):
-    history, _ = chat.handle_message(*answered, "compare VAE and diffusion", engine=engine)
+def test_compare_two_families_side_by_side(answered, knowledge, docs):
+    history, _ = chat.handle_message(*answered, "compare VAE and diffusion", kb=knowledge)
     turn = history[-1]
     table = next(b for b in turn["blocks"] if b["type"] == "table")
     assert table["head"] == ["Property", "VAE", "Diffusion"]
@@ -71,52 +71,52 @@ def test_compare_two_families_side_by_side(answered, engine, docs):
     assert all(marks for row in table["rows"] for text, marks in row[1:] if text != "not rated")
     assert all(_quote_ok(c, docs) for c in turn["citations"])
     # without a current answer a comparison still works
-    fresh, _ = chat.handle_message([], chat.new_state(), "GAN vs VAE", engine=engine)
+    fresh, _ = chat.handle_message([], chat.new_state(), "GAN vs VAE", kb=knowledge)
     assert fresh[-1]["kind"] == "compare"
 
 
-def test_what_would_change(engine):
+def test_what_would_change(knowledge):
     history, state = chat.handle_message([], chat.new_state(), "I need to synthesise speech with an exact "
-                                         "likelihood", engine=engine)
-    history, _ = chat.handle_message(history, state, "What would change your answer?", engine=engine)
+                                         "likelihood", kb=knowledge)
+    history, _ = chat.handle_message(history, state, "What would change your answer?", kb=knowledge)
     turn = history[-1]
-    changes = state["answer"]["what_would_change"]
+    changes = state["answer"].to_dict()["what_would_change"]
     if changes:
         assert turn["kind"] == "change" and changes[0]["family"] in turn["text"]
     else:
         assert "No single change" in turn["text"]
 
 
-def test_declined_questions_get_a_friendly_explanation(engine):
-    history, state = chat.handle_message([], chat.new_state(), "What is the capital of France?", engine=engine)
+def test_declined_questions_get_a_friendly_explanation(knowledge):
+    history, state = chat.handle_message([], chat.new_state(), "What is the capital of France?", kb=knowledge)
     turn = history[-1]
     assert turn["kind"] == "declined" and "generative model family" in turn["text"]
     assert "For example" in turn["text"] or "Try, for example" in turn["text"]
-    follow, _ = chat.handle_message([], chat.new_state(), "why not GAN?", engine=engine)
+    follow, _ = chat.handle_message([], chat.new_state(), "why not GAN?", kb=knowledge)
     assert follow[-1]["kind"] == "note" and "first" in follow[-1]["text"]
 
 
-def test_controls_refine_the_current_answer(answered, engine):
+def test_controls_refine_the_current_answer(answered, knowledge):
     history, state = chat.refine(*answered, compute="small", data="small", pretrained="no",
-                                 priority="training-stability", engine=engine)
+                                 priority="training-stability", kb=knowledge)
     assert state["overrides"] == {"compute": "small", "data": "small", "pretrained": "no",
                                   "priorities": ["training-stability"]}
     turn = history[-1]
     assert turn["kind"] == "answer" and turn["blocks"][0]["text"].startswith("Refined (")
-    needs = {n["id"] for n in state["answer"]["needs"]}
+    needs = {n["id"] for n in state["answer"].understood}
     assert {"compute-small", "data-small", "pretrained-unavailable", "training-stability"} <= needs
-    history, state = chat.refine(history, state, engine=engine)            # back to "as asked"
+    history, state = chat.refine(history, state, kb=knowledge)            # back to "as asked"
     assert state["overrides"] == {}
-    note, _ = chat.refine([], chat.new_state(), compute="small", engine=engine)
+    note, _ = chat.refine([], chat.new_state(), compute="small", kb=knowledge)
     assert "Ask a question first" in note[-1]["text"]
 
 
-def test_rendering_escapes_questions_and_quotes(engine):
+def test_rendering_escapes_questions_and_quotes(knowledge):
     hostile = '<img src="http://evil.example/x.png" onerror="alert(1)"> image generation <script>x()</script>'
-    history, _ = chat.handle_message([], chat.new_state(), hostile, engine=engine)
+    history, _ = chat.handle_message([], chat.new_state(), hostile, kb=knowledge)
     html = chat.render_history(history)
     assert "<img" not in html and "<script" not in html and "&lt;img" in html
-    fake = [{"role": "assistant", "kind": "answer", "blocks": [chat._p(("Quoted <b>x</b>.", [1]))],
+    fake = [{"role": "assistant", "kind": "answer", "blocks": [paragraph(("Quoted <b>x</b>.", [1]))],
              "citations": [{"n": 1, "doc": "d", "quote": '"><img src=x>', "start": 0, "end": 1, "title": "<i>t</i>",
                             "url": "javascript:alert(1)"}], "data": {}, "text": ""}]
     html = chat.render_history(fake)
@@ -124,18 +124,18 @@ def test_rendering_escapes_questions_and_quotes(engine):
     assert "src=" not in re.sub(r"&[a-z]+;", "", html).replace("img src=x", "")
 
 
-def test_family_names_are_found(engine):
-    index = engine.index
+def test_family_names_are_found(knowledge):
+    index = knowledge.index
     assert chat.families_in("compare variational autoencoders and GANs", index) == ["vae", "gan"]
     assert chat.families_in("why not a normalizing flow?", index) == ["flow"]
     assert chat.families_in("diffusion models vs. an autoencoder", index) == ["diffusion", "autoencoder"]
     assert chat.families_in("I need images", index) == []
 
 
-def test_empty_and_oversized_messages(engine):
-    history, state = chat.handle_message([], chat.new_state(), "   ", engine=engine)
+def test_empty_and_oversized_messages(knowledge):
+    history, state = chat.handle_message([], chat.new_state(), "   ", kb=knowledge)
     assert history == [] and state == chat.new_state()
-    history, _ = chat.handle_message([], chat.new_state(), "x" * (chat.MAX_MESSAGE + 1), engine=engine)
+    history, _ = chat.handle_message([], chat.new_state(), "x" * (chat.MAX_MESSAGE + 1), kb=knowledge)
     assert "longer than" in history[-1]["text"]
 
 
@@ -155,11 +155,11 @@ def test_chat_api_through_gradio_client(live_server):
     assert "403" in status
 
 
-def test_a_long_session_keeps_a_bounded_history(answered, engine):
+def test_a_long_session_keeps_a_bounded_history(answered, knowledge):
     history, state = answered
     for i in range(chat.MAX_HISTORY):
         history, state = chat.handle_message(history, state, "why not GAN?" if i % 2 else "why not VAE?",
-                                             engine=engine)
+                                             kb=knowledge)
     assert len(history) <= chat.MAX_HISTORY and history[0]["role"] == "user"
     assert history[-1]["kind"] in ("note", "why_not") and state["question"] == QUESTION
     turn, n = map(int, re.search(r'data-turn="(\d+)" data-cite="(\d+)"', chat.render_history(history)).groups())

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from kg import paths
-from kg.claims import check_claim_file, load_claims, parse_claim_file
 from kg.errors import ClaimError
+from kg.sources.claims import check_claim_file, load_claims, parse_claim_file
 
 CLAIM_FILES = sorted(paths.claims_dir().glob("*.yaml"))
 
@@ -89,14 +89,14 @@ def test_yaml_alias_bomb_refused_fast(tmp_path, vocab, docs):
 
 
 def test_yaml_11_surprises_stay_strings(tmp_path):
-    from kg.yamlsafe import parse_yaml
+    from kg.sources.yamlsafe import parse_yaml
 
     data = parse_yaml("a: no\nb: on\nc: 2025-01-01\nd: true\n", "x.yaml")
     assert data == {"a": "no", "b": "on", "c": "2025-01-01", "d": True}
 
 
 def test_context_picks_the_last_occurrence():
-    from kg.claims import locate
+    from kg.sources.claims import locate
 
     text = "Training complexity | High | Moderate | High | Moderate | High"
     assert locate("Moderate", "Training complexity | High | Moderate | High | Moderate", text) == (47, 55)

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from kg.corpus import normalise, normalise_whitespace, resolve_id
-from kg.encoding import repair_mojibake
 from kg.errors import CorpusError
-from kg.markup import html_to_text
+from kg.sources.corpus import normalise, normalise_whitespace, resolve_id
+from kg.sources.encoding import repair_mojibake
+from kg.sources.markup import html_to_text
 
 
 def test_all_five_documents_load_with_metadata(docs):

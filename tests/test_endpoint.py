@@ -6,7 +6,6 @@ free port against the session's build folder, waits until it answers, and stops 
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -41,7 +40,7 @@ def _start(build_dir: Path) -> str:
     env = audit.subprocess_env(audit.register_log(build_dir / "serve-audit.jsonl"),
                                WHICHMODEL_BUILD_DIR=str(build_dir), WHICHMODEL_QUERY_TIMEOUT=str(QUERY_TIMEOUT),
                                GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    log = open(build_dir / "serve.log", "w", encoding="utf-8")  # noqa: SIM115 - closed in _stop
+    log = open(build_dir / "serve.log", "w", encoding="utf-8")
     proc = subprocess.Popen(command + ["serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     _SERVER.update(proc=proc, log=log, log_path=build_dir / "serve.log")
@@ -219,9 +218,10 @@ def test_dataset_parameters_are_refused(endpoint):
 
 @pytest.mark.reliability
 def test_updates_are_refused_and_the_graph_is_unchanged(endpoint):
+    from urllib.error import HTTPError
+
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-    from urllib.error import HTTPError
 
     before = _count(endpoint)
     insert = "INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }"

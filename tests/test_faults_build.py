@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg import store
 from kg.errors import BuildMissing, BuildWriteError
-from kg.recommend import Engine
+from kg.graph import store
 from tests import audit, tally
 from tests.faults import QUESTION, assert_good_build, one_clean_line, outputs, tree
 
@@ -45,7 +44,7 @@ def modified_ontology(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def modified_outputs(modified_ontology) -> tuple[dict, dict]:
     """The files and manifest a (non-validating) build of the modified ontology writes."""
-    from kg.build import count, serialise_outputs
+    from kg.graph.build import count, serialise_outputs
 
     kb = kg.build_graph(ontology_dir=modified_ontology, validate=False, write=False).kb
     return serialise_outputs(kb, count(kb), ontology_dir=modified_ontology, validate=False)
@@ -53,7 +52,7 @@ def modified_outputs(modified_ontology) -> tuple[dict, dict]:
 
 # ------------------------------------------------------------------ 1. a full disk, a kill
 class FaultyOs:
-    """Stands in for `os` inside kg.store: a disk that fills up half-way through the nth output
+    """Stands in for `os` inside kg.graph.store: a disk that fills up half-way through the nth output
     file, or a failing swap of the `current` link. Everything else is the real `os`."""
 
     def __init__(self, fail_file: int = 0, fail_swap: bool = False):
@@ -242,9 +241,14 @@ def assert_names(err: BuildMissing, path: Path, case: str) -> None:
     assert ("is missing" if "missing" in case else "is corrupt") in str(err), str(err)
 
 
-READERS = {"engine": Engine.load, "graph loader": store.load_built_graph}   # the network view; the Turtle
+def _knowledge_index(folder: Path):
+    """What the recommender reads of a build: its network view, through the KnowledgeBase's index."""
+    return kg.open(folder).index
+
+
+READERS = {"knowledge": _knowledge_index, "graph loader": store.load_built_graph}   # the network view; the Turtle
 READER_CASES = [(reader, case) for reader in READERS for case in DAMAGES_TO_BUILD
-                if not case.startswith("ttl" if reader == "engine" else "network")]
+                if not case.startswith("ttl" if reader == "knowledge" else "network")]
 
 
 @pytest.mark.parametrize("reader, case", READER_CASES)
@@ -260,7 +264,7 @@ def test_reader_of_a_damaged_build_names_the_file(reader, case, previous):
     ("sparql", "ttl-truncated-at-a-statement"), ("sparql", "ttl-garbage-vouched"),
     ("ask", "network-garbage"), ("ask", "network-another-graph"), ("ask", "network-garbage-vouched"),
 ])
-def test_cli_on_a_damaged_build_is_one_line(command, case, cli, previous, fresh_default_engine, monkeypatch):
+def test_cli_on_a_damaged_build_is_one_line(command, case, cli, previous, fresh_current, monkeypatch):
     monkeypatch.setenv("WHICHMODEL_BUILD_DIR", str(previous))
     name = _damage_build(previous, case)
     tally.record("fault", "built graph", 1)

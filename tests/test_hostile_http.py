@@ -13,9 +13,9 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
+from test_endpoint import ROOT, endpoint, live_server  # noqa: F401 - session fixtures
 
 from tests import audit, tally
-from test_endpoint import ROOT, endpoint, live_server  # noqa: F401 - session fixtures
 
 pytestmark = pytest.mark.reliability
 

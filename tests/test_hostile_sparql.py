@@ -13,11 +13,12 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
+from test_endpoint import endpoint, live_server  # noqa: F401 - session fixtures
 
+from app.http import status_of
 from kg.errors import QueryError, QueryRefused, QueryTimeout
 from kg.sparql import run_query, time_limit
 from tests import audit, tally
-from test_endpoint import endpoint, live_server  # noqa: F401 - session fixtures
 
 pytestmark = pytest.mark.reliability
 
@@ -109,8 +110,8 @@ def test_library(graph, query, want):
             result = run_query(graph, query, limit=50)
         except QueryError as exc:
             outcome, message = ("refused" if isinstance(exc, QueryRefused) else
-                                "too-large" if exc.status == 413 else "error"), str(exc)
-            assert exc.status == STATUS[outcome]
+                                "too-large" if status_of(exc) == 413 else "error"), str(exc)
+            assert status_of(exc) == STATUS[outcome]
         else:
             outcome, message = "ok", repr(result.rows) + repr(result.graph and len(result.graph))
     tally.record("hostile", "sparql (library)")
@@ -121,19 +122,19 @@ def test_library(graph, query, want):
 
 # ------------------------------------------------------------------ CLI
 @pytest.fixture
-def cli_on_graph(cli, graph, monkeypatch):
-    """The CLI with the session graph (already built and loaded) instead of reloading it per call."""
-    monkeypatch.setattr("app.commands._current_graph", lambda: graph)
+def cli_on_graph(cli, knowledge, monkeypatch):
+    """The CLI with the session's knowledge base (already built and loaded) instead of reopening it per call."""
+    monkeypatch.setattr("kg.open", lambda build_dir=None, **_: knowledge)
     return cli
 
 
 @pytest.mark.parametrize("query,want", CASE_PARAMS)
-def test_cli(cli_on_graph, graph, query, want):
-    before = len(graph)
+def test_cli(cli_on_graph, knowledge, query, want):
+    before = len(knowledge.graph)
     with audit.guarded() as attempted:
         code, out, err = cli_on_graph("sparql", query, "--format", "json")
     tally.record("hostile", "sparql (CLI)")
-    assert attempted == [] and len(graph) == before
+    assert attempted == [] and len(knowledge.graph) == before
     assert code == (0 if want == "ok" else 1) and "Traceback" not in err, err
     said = {"ok": "", "error": "whichmodel: error: ", "refused": "refused", "too-large": "longer than"}[want]
     assert said in err and (want == "ok" or err.startswith("whichmodel: error: "))
@@ -155,8 +156,8 @@ def test_cli_time_limit_stops_a_runaway(cli):
 
 
 def test_many_service_clauses_parse_in_linear_time():
-    """rdflib re-reads the whole query for each SERVICE clause it parses (200 clauses: ~50 s); kg.sparql
-    switches that off, so the refusal comes at once."""
+    """rdflib re-reads the whole query for each SERVICE clause it parses (200 clauses: ~50 s); kg.sparql's
+    guard refuses SERVICE by a token scan before parsing, so the refusal comes at once."""
     query = "SELECT * WHERE { " + " ".join(f"SERVICE <http://e.org/{i}> {{ ?s ?p ?o }}" for i in range(200)) + " }"
     start = time.monotonic()
     with pytest.raises(QueryRefused), time_limit(20):
@@ -170,7 +171,7 @@ def test_library_time_limit(graph):
     start = time.monotonic()
     with pytest.raises(QueryTimeout, match="time limit") as err, time_limit(1.0):
         run_query(graph, SLOW)
-    assert err.value.status == 503 and time.monotonic() - start < 3
+    assert status_of(err.value) == 503 and time.monotonic() - start < 3
     with time_limit(5):
         assert run_query(graph, "ASK {}").boolean is True
     tally.record("hostile", "sparql (library)")

@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from test_endpoint import _SERVER, live_server  # noqa: F401 - the shared session server
 
 from tests import tally
-from test_endpoint import _SERVER, live_server  # noqa: F401 - the shared session server
 
 pytestmark = pytest.mark.reliability
 
@@ -99,7 +99,7 @@ def chat_session(url: str, questions: list[str], stop: threading.Event, seen: Ta
         started = time.perf_counter()
         try:
             reply, html, *_ = client.predict(message, api_name="/ask")
-        except Exception as exc:  # noqa: BLE001 - every failure is counted, queue-full apart
+        except Exception as exc:
             if "queue is full" in str(exc).lower():
                 seen.full("chat")
             else:

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from app.http import status_of
 from kg.errors import QueryError, QueryRefused
-from kg.sparql import parse_query, run_query, serialise
+from kg.sparql import run_query, serialise, vet
 
 WM = "PREFIX wm: <https://w3id.org/whichmodel#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
 FAMILIES = WM + "SELECT ?f ?label WHERE { ?f a wm:ModelFamily ; skos:prefLabel ?label } ORDER BY ?label"
@@ -30,22 +31,22 @@ def test_hostile_queries_refused_before_running(graph, query, what):
     before = len(graph)
     with pytest.raises(QueryRefused, match=what) as err:
         run_query(graph, query)
-    assert err.value.status == 403
+    assert status_of(err.value) == 403
     assert len(graph) == before
 
 
 def test_syntax_error_names_the_position():
     with pytest.raises(QueryError) as err:
-        parse_query("SELECT ?s WHERE { ?s ?p }\n")
-    assert "line 1" in str(err.value) and err.value.status == 400
+        vet("SELECT ?s WHERE { ?s ?p }\n")
+    assert "line 1" in str(err.value) and status_of(err.value) == 400
 
 
 def test_empty_and_huge_queries():
     with pytest.raises(QueryError, match="empty"):
-        parse_query("   ")
+        vet("   ")
     with pytest.raises(QueryError, match="longer than") as err:
-        parse_query("SELECT * WHERE { ?s ?p ?o } #" + "x" * 200_000)
-    assert err.value.status == 413
+        vet("SELECT * WHERE { ?s ?p ?o } #" + "x" * 200_000)
+    assert status_of(err.value) == 413
 
 
 def test_select_json_is_w3c_results(graph):

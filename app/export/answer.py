@@ -1,34 +1,39 @@
 """The evidence behind one recommendation: question -> needs understood -> claims used -> families compared."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from app.export.context import doc_id, shorten, wrap
 from app.export.model import add_edge, add_iris, add_node, new_diagram
-from app.export.spec import ExportError
 from app.export.style import CONFLICT_MARK
+from kg.errors import ExportError
+from kg.reasoning.answer import (
+    Answer,
+    Conflict,
+    PropertyFit,
+    Recommendation,
+    RuleMatch,
+    UseCaseSupport,
+)
+from kg.reasoning.index import ClaimRef
+from kg.reasoning.scoring import CONSTRAINT_WEIGHTS
 
 NEED_WORDS = {"use_case": ("use case", "uc"), "modality": ("modality", "mod"),
               "priority": ("priority", "prop"), "indifferent": ("not a concern", "prop"),
               "constraint": ("constraint", "con"), "avoid": ("avoid", "fam")}
 
 
-def answer_view(ctx, question: str):
-    """The diagram model of the answer whichmodel gives to the question."""
-    from kg.recommend import default_engine, recommend
-
-    engine = ctx.engine or default_engine()
-    answer = recommend(question, engine=engine, alternatives=False)
-    if answer["declined"] or not answer["recommendations"]:
-        raise ExportError(f"no answer to draw: the question was declined ({answer['decline_reason']})")
-    top = answer["recommendations"][0]["family"]
+def answer_view(kb, question):
+    """The diagram model of an Answer (or of the answer whichmodel gives to a question)."""
+    answer = question if isinstance(question, Answer) else kb.recommend(question, alternatives=False)
+    if answer.declined or not answer.recommendations:
+        raise ExportError(f"no answer to draw: the question was declined ({answer.decline_reason})")
     graph = new_diagram("whichmodel: the evidence behind an answer",
-                        f"“{shorten(answer['question'], 110)}” → {top}; claims show their source id and offsets")
-    add_node(graph, "question", "question", wrap(answer["question"], 36))
-    for need in answer["needs"]:
+                        f"“{shorten(answer.question, 110)}” → {answer.top.label}; claims show their source id "
+                        "and offsets")
+    add_node(graph, "question", "question", wrap(answer.question, 36))
+    for need in answer.understood:
         _need_node(graph, need)
-    for rank, rec in enumerate(answer["recommendations"], start=1):
-        _family(graph, ctx, rec, rank)
+    for rank, rec in enumerate(answer.recommendations, start=1):
+        _family(graph, kb, rec, rank)
     return graph
 
 
@@ -42,70 +47,63 @@ def _need_node(graph, need: dict) -> str:
     return node
 
 
-def _claim_node(graph, ctx, citation: dict, cluster: str) -> tuple[str, object]:
+def _claim_node(graph, claim: ClaimRef, cluster: str) -> str:
     """One node per quoted passage (two claims quoting the same words share it)."""
-    ref = ctx.index.claims.get(citation["claim"]) or SimpleNamespace(id=citation["claim"], doc=citation["doc"])
-    where = f"{doc_id(citation['doc'])} @{citation['start']}–{citation['end']}"
-    node = f"quote:{doc_id(citation['doc'])}@{citation['start']}-{citation['end']}"
-    text = f"“{shorten(citation['quote'], 80)}”"
-    add_node(graph, node, "claim", f"{wrap(text, 32)}\n{where}", claims=[ref], cluster=cluster)
-    return node, ref
+    where = f"{doc_id(claim.doc)} @{claim.start}–{claim.end}"
+    node = f"quote:{doc_id(claim.doc)}@{claim.start}-{claim.end}"
+    text = f"“{shorten(claim.quote, 80)}”"
+    add_node(graph, node, "claim", f"{wrap(text, 32)}\n{where}", claims=[claim], cluster=cluster)
+    return node
 
 
-def _family(graph, ctx, rec: dict, rank: int) -> None:
+def _family(graph, kb, rec: Recommendation, rank: int) -> None:
     """The family, the claims behind its reasons and trade-offs, and the disagreements about it."""
-    fam, cluster = f"fam:{rec['id']}", f"evidence for {rank}. {rec['family']}"
-    add_node(graph, fam, "family", f"{rank}. {rec['family']}\nscore {rec['score']:.3f}", resource=fam,
-             cluster=cluster)
-    for reason in rec["reasons"]:
-        for citation in reason["citations"]:
-            node, ref = _claim_node(graph, ctx, citation, cluster)
-            add_edge(graph, node, fam, "supports", claims=[ref], label=_reason_word(reason),
-                     show_sources=False)
-            for need in _needs_for(graph, ctx, reason, citation):
+    fam, cluster = f"fam:{rec.family}", f"evidence for {rank}. {rec.label}"
+    add_node(graph, fam, "family", f"{rank}. {rec.label}\nscore {rec.score:.3f}", resource=fam, cluster=cluster)
+    for reason in rec.reasons:
+        for claim in reason.claims:
+            node = _claim_node(graph, claim, cluster)
+            add_edge(graph, node, fam, "supports", claims=[claim], label=_reason_word(reason), show_sources=False)
+            for need in _needs_for(graph, reason):
                 add_edge(graph, need, node, "matches")
-    for trade in rec["tradeoffs"]:
-        for citation in trade["citations"]:
-            node, ref = _claim_node(graph, ctx, citation, cluster)
-            add_edge(graph, node, fam, "tradeoff", claims=[ref], show_sources=False,
-                     label=f"trade-off: {trade['property']} {trade['level']}")
-    for conflict in rec["conflicts"]:
-        _conflict_node(graph, ctx, rec["id"], conflict, cluster)
+    for trade in rec.tradeoffs:
+        for claim in trade.claims:
+            node = _claim_node(graph, claim, cluster)
+            add_edge(graph, node, fam, "tradeoff", claims=[claim], show_sources=False,
+                     label=f"trade-off: {trade.label} {trade.level}")
+    for conflict in rec.conflicts:
+        _conflict_node(graph, kb, rec, conflict, cluster)
 
 
-def _conflict_node(graph, ctx, fid: str, conflict: dict, cluster: str) -> None:
-    """One node per disagreement: the summary names each source and the level it gives."""
-    node = f"conflict:{fid}-{conflict['property_id']}"
-    refs = [ctx.index.claims[c["claim"]] for c in conflict["citations"] if c["claim"] in ctx.index.claims]
-    what, _, sides = conflict["summary"].replace("Sources disagree on the ", "").partition(": ")
-    add_node(graph, node, "conflict", f"{CONFLICT_MARK} sources disagree on\n{wrap(what, 34)}:\n{wrap(sides, 34)}",
-             claims=refs, resource=node, cluster=cluster, conflict=True)
-    add_edge(graph, node, f"fam:{fid}", "disputes", claims=refs)
+def _conflict_node(graph, kb, rec: Recommendation, conflict: Conflict, cluster: str) -> None:
+    """One node per disagreement: what it is about, and each source with the level it gives."""
+    node = f"conflict:{rec.family}-{conflict.property}"
+    sides = list(dict.fromkeys(f"{c.doc[:3]} says {kb.index.levels[c.rank]}" for c in conflict.sides))
+    what = f"{conflict.label} of {rec.label}"
+    add_node(graph, node, "conflict", f"{CONFLICT_MARK} sources disagree on\n{wrap(what, 34)}:\n"
+             f"{wrap('; '.join(sides), 34)}", claims=conflict.sides, resource=node, cluster=cluster, conflict=True)
+    add_edge(graph, node, f"fam:{rec.family}", "disputes", claims=conflict.sides)
 
 
-def _reason_word(reason: dict) -> str:
-    if reason["kind"] == "rule":
+def _reason_word(reason) -> str:
+    if isinstance(reason, RuleMatch):
         return "decision rule"
-    if reason["kind"] == "use_case":
+    if isinstance(reason, UseCaseSupport):
         return "suited for"
-    return reason["text"].replace("Its ", "", 1).split(" (")[0]
+    return f"{reason.label} is rated {reason.levels.phrase()}"
 
 
-def _needs_for(graph, ctx, reason: dict, citation: dict) -> list[str]:
+def _needs_for(graph, reason) -> list[str]:
     """The need nodes a reason answers: its use case, its property (or the constraint implying it),
     or every need a decision rule's conditions name."""
-    from kg.scoring import CONSTRAINT_WEIGHTS
-
     needs = [n for n in graph.nodes if n.startswith("need:")]
     ids = {n: n.split(":", 2)[2] for n in needs}
-    if reason["kind"] == "use_case":
-        wanted = {reason["use_case"]}
-    elif reason["kind"] == "property":
-        prop = reason["property"]
+    if isinstance(reason, UseCaseSupport):
+        wanted = {reason.use_case}
+    elif isinstance(reason, PropertyFit):
+        prop = reason.property
         wanted = {prop} | {c for c, pairs in CONSTRAINT_WEIGHTS.items() if prop in {p for p, _ in pairs}}
     else:
-        rule = next((r for r in ctx.index.rules if r.claim.id == citation["claim"]), None)
-        wanted = set().union(*rule.conditions.values()) if rule else set()
-        if rule:
-            add_iris(graph, f"rule:{rule.id}")
+        wanted = set().union(*reason.conditions.values()) if reason.conditions else set()
+        add_iris(graph, f"rule:{reason.rule}")
     return sorted(n for n in needs if ids[n] in wanted)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sys
 
-from app.export.spec import VIEW_FORMATS
+from app.export.core import check_writable, export_view, write_export
+from app.export.spec import VIEW_FORMATS, check_request, format_for_path
 
 EPILOG = """views:
   map                  families, use cases and properties
@@ -33,8 +34,6 @@ def _formats_by_view() -> str:
 
 
 def run_export(args) -> int:
-    from app.export.core import check_writable, export_view, write_export
-    from app.export.spec import check_request, format_for_path
 
     fmt = args.fmt or (format_for_path(args.output) if args.output != "-" else None) or "svg"
     view, argument, fmt = check_request(args.view, args.argument, fmt)

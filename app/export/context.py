@@ -1,37 +1,15 @@
-"""The graph an export is drawn from, and the small text helpers every view shares."""
+"""The small text helpers every view shares (views draw from a kg.KnowledgeBase: its graph, view, index)."""
 from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass, field
 
-
-@dataclass
-class ExportContext:
-    """The built rdflib graph, the index over its networkx view, and (for answers) the engine."""
-    graph: object
-    view: object
-    index: object
-    engine: object | None = None
-    _cache: dict = field(default_factory=dict, repr=False)
-
-
-def load_context(graph=None, engine=None) -> ExportContext:
-    """A context over the given graph, or over the current build (rebuilt first when stale)."""
-    from kg.index import build_index
-    from kg.network import to_networkx
-
-    if graph is None:
-        from app.commands import _current_graph
-        graph = _current_graph()
-    view = to_networkx(graph)
-    return ExportContext(graph, view, build_index(view), engine)
+from kg.errors import ExportError
+from kg.ontology.namespaces import PREFIXES
 
 
 def iri(node: str) -> str:
     """The full IRI of a prefixed node name of the networkx view ("fam:gan")."""
-    from kg.namespaces import PREFIXES
-
     prefix, _, local = node.partition(":")
     return str(PREFIXES[prefix]) + local
 
@@ -80,8 +58,6 @@ def level_word(index, rank: float) -> str:
 
 def resolve_family(index, name: str) -> str:
     """A family id from its id, label or synonym, case-insensitive; ExportError when unknown."""
-    from app.export.spec import ExportError
-
     key = clean(name).lower()
     for fid, concept in index.families.items():
         names = {fid.lower(), concept.label.lower()} | {t.lower() for t in concept.texts}

@@ -37,7 +37,7 @@ def _answer(rule, question: tuple[str, str]) -> frozenset:
 
 
 def _answer_label(index, question: tuple[str, str], answer: frozenset) -> str:
-    key, kind = question
+    _key, kind = question
     table = {"constraints": index.constraints, "use_cases": index.use_cases, "modalities": index.modalities,
              "priorities": index.properties, "indifferent": index.properties}[kind]
     joiner = " and " if kind in ("priorities", "indifferent", "constraints") else " or "

@@ -21,7 +21,8 @@ def _cell(ctx, fid: str, prop: str) -> str:
     docs = " ".join(sorted({c.doc[:3] for c in index.level_claims[fid][prop]}))
     conflict = (fid, prop) in index.conflicts
     word = level_word(index, rank)
-    mark = f'<FONT COLOR="{CONFLICT_COLOUR if ink == "#000000" else "#ffd0d0"}">{CONFLICT_MARK}</FONT> ' if conflict else ""
+    colour = CONFLICT_COLOUR if ink == "#000000" else "#ffd0d0"
+    mark = f'<FONT COLOR="{colour}">{CONFLICT_MARK}</FONT> ' if conflict else ""
     border = f' COLOR="{CONFLICT_COLOUR}" BORDER="3"' if conflict else ""
     return (f'<TD BGCOLOR="{fill}" WIDTH="96" HEIGHT="40"{border}>{mark}<FONT COLOR="{ink}"><B>{html(word)}</B>'
             f'<BR/><FONT POINT-SIZE="9">{docs}</FONT></FONT></TD>')

@@ -4,7 +4,13 @@ from __future__ import annotations
 import json
 
 from app.export.model import canonical
-from app.export.style import CONFLICT_COLOUR, edge_style, node_style, text_colour, used_kinds
+from app.export.style import (
+    CONFLICT_COLOUR,
+    edge_style,
+    node_style,
+    text_colour,
+    used_kinds,
+)
 
 _SHAPES = {"rect": ('["', '"]'), "round": ('("', '")'), "stadium": ('(["', '"])'),
            "subroutine": ('[["', '"]]'), "hexagon": ('{{"', '"}}'), "diamond": ('{"', '"}'),

@@ -2,7 +2,8 @@
 
 Node attributes: kind, label (lines joined by newlines), sources ("000 002"), claims (claim ids),
 iri (the graph resource it stands for, if one), cluster (a box to group it in), conflict (bool).
-Edge attributes: kind, label, sources, claims, colour (overrides the kind's). Graph attributes: title, subtitle, rankdir,
+Edge attributes: kind, label, sources, claims, colour (overrides the kind's).
+Graph attributes: title, subtitle, rankdir,
 left_kinds (node kinds drawn left of / above what points at them), and iris (further resources,
 such as rules and conflicts, that the RDF export should carry).
 """

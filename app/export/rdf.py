@@ -7,6 +7,8 @@ document it cites.
 from __future__ import annotations
 
 from app.export.context import iri
+from app.export.spec import EXPORT_FORMATS
+from kg.ontology.namespaces import OA, WM, bind_prefixes
 
 SKIP_LITERALS = ("https://w3id.org/whichmodel#text",)   # a document's whole normalised text
 
@@ -28,7 +30,6 @@ def _closure(graph, resources: set[str]):
     from rdflib import URIRef
     from rdflib.namespace import PROV
 
-    from kg.namespaces import OA, WM
 
     nodes = {URIRef(r) for r in resources}
     for claim in [n for n in nodes if (n, None, WM.Claim) in graph]:
@@ -44,7 +45,6 @@ def subgraph(graph, resources: set[str]):
     from rdflib import Graph, Literal
     from rdflib.namespace import RDF
 
-    from kg.namespaces import bind_prefixes
 
     nodes = _closure(graph, resources)
     out = Graph()
@@ -61,6 +61,4 @@ def subgraph(graph, resources: set[str]):
 
 def serialise_subgraph(graph, fmt: str) -> bytes:
     """Turtle or JSON-LD, byte-stable (the build's own serialisers)."""
-    from kg.store import serialise_jsonld, serialise_turtle
-
-    return serialise_turtle(graph) if fmt == "ttl" else serialise_jsonld(graph)
+    return EXPORT_FORMATS.get(fmt).write(graph)

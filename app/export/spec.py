@@ -1,10 +1,19 @@
 """What can be exported: the views, the formats each supports, and the error a bad request raises."""
 from __future__ import annotations
 
-from kg.errors import WhichModelError
+from kg.errors import ExportError
+from kg.formats import FORMATS, Format
 
-GRAPH_FORMATS = ("svg", "png", "dot", "mermaid", "graphml", "ttl", "jsonld")
-MATRIX_FORMATS = ("svg", "png", "dot", "ttl", "jsonld")
+DIAGRAM_FORMATS = [
+    Format("svg", "image/svg+xml", ".svg", "diagram"),
+    Format("png", "image/png", ".png", "diagram"),
+    Format("dot", "text/vnd.graphviz", ".dot", "diagram", aliases=("gv",), also_extensions=(".gv",)),
+    Format("mermaid", "text/vnd.mermaid", ".mmd", "diagram", aliases=("mmd",), also_extensions=(".mermaid",)),
+    Format("graphml", "application/graphml+xml", ".graphml", "diagram"),
+]
+EXPORT_FORMATS = FORMATS.extended(DIAGRAM_FORMATS)
+GRAPH_FORMATS = ("svg", "png", "dot", "mermaid", "graphml", "turtle", "json-ld")
+MATRIX_FORMATS = ("svg", "png", "dot", "turtle", "json-ld")
 VIEW_FORMATS = {
     "map": GRAPH_FORMATS,
     "family": GRAPH_FORMATS,
@@ -15,19 +24,11 @@ VIEW_FORMATS = {
 ALL_FORMATS = GRAPH_FORMATS
 VIEW_ARGUMENT = {"family": "a family name or id (e.g. GAN, diffusion)",
                  "answer": "a question in quotes"}
-EXTENSIONS = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd", "graphml": ".graphml",
-              "ttl": ".ttl", "jsonld": ".jsonld"}
-FORMAT_ALIASES = {"mmd": "mermaid", "gv": "dot", "turtle": "ttl", "json-ld": "jsonld"}
-
-
-class ExportError(WhichModelError):
-    """An export request names an unknown view, family or format, or cannot be written."""
-
 
 
 def normalise_format(fmt: str | None) -> str:
-    text = str(fmt or "").strip().lower()
-    return FORMAT_ALIASES.get(text, text)
+    """A format's name in kg.formats for any of its names ("ttl" -> "turtle", "mmd" -> "mermaid")."""
+    return EXPORT_FORMATS.canonical(fmt)
 
 
 def check_request(view: str, argument: str | None, fmt: str) -> tuple[str, str | None, str]:
@@ -41,7 +42,7 @@ def check_request(view: str, argument: str | None, fmt: str) -> tuple[str, str |
     if fmt not in VIEW_FORMATS[name]:
         raise ExportError(f"the {name} view cannot be exported as {fmt}; it supports "
                           f"{', '.join(VIEW_FORMATS[name])}")
-    argument = argument.strip() if isinstance(argument, str) else None
+    argument = argument.strip() if isinstance(argument, str) else argument    # the answer view takes an Answer too
     if name in VIEW_ARGUMENT and not argument:
         raise ExportError(f"the {name} view needs {VIEW_ARGUMENT[name]}")
     if name not in VIEW_ARGUMENT and argument:
@@ -51,9 +52,5 @@ def check_request(view: str, argument: str | None, fmt: str) -> tuple[str, str |
 
 def format_for_path(path: str) -> str | None:
     """The format a file name's extension implies, if any."""
-    lower = str(path).lower()
-    for fmt, ext in EXTENSIONS.items():
-        if lower.endswith(ext):
-            return fmt
-    return {".gv": "dot", ".mermaid": "mermaid", ".json": "jsonld"}.get(
-        lower[lower.rfind("."):] if "." in lower else "", None)
+    found = EXPORT_FORMATS.for_extension(path)
+    return found.name if found and found.name in ALL_FORMATS else None

@@ -8,12 +8,26 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import paths
-from kg.claims import Claim, ClaimFile, load_claims
-from kg.conflicts import Conflict, find_conflicts, level_of, property_of
-from kg.corpus import Document, load_corpus
-from kg.namespaces import (CLAIM, CON, CONFLICT, DOC, FAM, LVL, MOD, MODEL, OA, PROP, RULE, UC,
-                           WM, bind_prefixes)
-from kg.vocabulary import Vocabulary, load_vocabulary, slugify
+from kg.graph.conflicts import Conflict, find_conflicts, level_of, property_of
+from kg.ontology.namespaces import (
+    CLAIM,
+    CON,
+    CONFLICT,
+    DOC,
+    FAM,
+    LVL,
+    MOD,
+    MODEL,
+    OA,
+    PROP,
+    RULE,
+    UC,
+    WM,
+    bind_prefixes,
+)
+from kg.ontology.vocabulary import Vocabulary, load_vocabulary, slugify
+from kg.sources.claims import Claim, ClaimFile, load_claims
+from kg.sources.corpus import Document, load_corpus
 
 _DIRECT = {  # predicate -> (graph property, namespace of the object)
     "suited_for": (WM.suitedFor, UC),
@@ -23,7 +37,7 @@ _DIRECT = {  # predicate -> (graph property, namespace of the object)
 
 
 @dataclass
-class KnowledgeBase:
+class AssembledGraph:
     """Everything a build produces, in memory."""
     graph: Graph
     vocab: Vocabulary
@@ -172,7 +186,7 @@ def _add_conflict(g: Graph, conflict: Conflict, vocab: Vocabulary) -> None:
 
 
 def assemble_graph(ontology_dir: Path | None = None, claims_dir: Path | None = None,
-                corpus_dir: Path | None = None) -> KnowledgeBase:
+                corpus_dir: Path | None = None) -> AssembledGraph:
     """The knowledge graph from the vocabulary, corpus and claims, in memory. Raises WhichModelError."""
     ontology_dir = ontology_dir or paths.ontology_dir()
     vocab = load_vocabulary(ontology_dir)
@@ -190,4 +204,4 @@ def assemble_graph(ontology_dir: Path | None = None, claims_dir: Path | None = N
     conflicts = find_conflicts(claims, vocab)
     for conflict in conflicts:
         _add_conflict(graph, conflict, vocab)
-    return KnowledgeBase(graph, vocab, docs, files, conflicts, models)
+    return AssembledGraph(graph, vocab, docs, files, conflicts, models)

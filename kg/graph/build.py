@@ -5,22 +5,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg import paths
-from kg.assemble import KnowledgeBase, assemble_graph
-from kg.network import dump_networkx, to_networkx
-from kg.store import (GRAPH_JSONLD, GRAPH_TTL, NETWORK_JSON, BuildOutputs, serialise_jsonld,
-                      serialise_turtle, sources_hash, write_outputs)
-from kg.validation import ValidationReport, validate_graph
+from kg.graph.assemble import AssembledGraph, assemble_graph
+from kg.graph.network import dump_networkx, to_networkx
+from kg.graph.store import (
+    GRAPH_JSONLD,
+    GRAPH_TTL,
+    NETWORK_JSON,
+    BuildOutputs,
+    serialise_jsonld,
+    serialise_turtle,
+    sources_hash,
+    write_outputs,
+)
+from kg.graph.validation import ValidationReport, validate_graph
 
 
 @dataclass
 class BuildResult:
-    kb: KnowledgeBase
+    kb: AssembledGraph
     report: ValidationReport
     outputs: BuildOutputs | None
     counts: dict
 
 
-def count(kb: KnowledgeBase) -> dict:
+def count(kb: AssembledGraph) -> dict:
     claims = kb.claims
     by_doc = {d: sum(c.source == d for c in claims) for d in kb.docs}
     return {
@@ -38,7 +46,7 @@ def build_graph(out_dir: Path | None = None, *, ontology_dir: Path | None = None
     """Assemble, validate (raising on SHACL violations) and write the graph's outputs.
 
     Nothing is written unless the whole graph assembles and validates; the outputs are then
-    swapped in as one set (kg.store.write_outputs), so a failed or killed build leaves the
+    swapped in as one set (kg.graph.store.write_outputs), so a failed or killed build leaves the
     previous one in place. Raises BuildWriteError when the outputs cannot be written.
     """
     kb = assemble_graph(ontology_dir)
@@ -52,7 +60,7 @@ def build_graph(out_dir: Path | None = None, *, ontology_dir: Path | None = None
     return BuildResult(kb, report, outputs, counts)
 
 
-def serialise_outputs(kb: KnowledgeBase, counts: dict, *, ontology_dir: Path | None = None,
+def serialise_outputs(kb: AssembledGraph, counts: dict, *, ontology_dir: Path | None = None,
                       validate: bool = True) -> tuple[dict[str, bytes], dict]:
     """The output files' bytes by name, and the manifest that describes them."""
     files = {

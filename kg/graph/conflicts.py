@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg.claims import Claim
-from kg.vocabulary import Vocabulary
+from kg.ontology.vocabulary import Vocabulary
+from kg.sources.claims import Claim
 
 MIN_GAP = 2   # ranks apart (e.g. moderate vs very high, low vs high) before sources "disagree"
 

@@ -12,13 +12,13 @@ import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
-from kg.namespaces import OA, WM
+from kg.ontology.namespaces import OA, WM
 
 _LIST_ATTRS = {"altLabel", "type", "mechanism", "introducedBy", "introducedIn", "comment"}
 
 
 def short(graph: Graph, node: URIRef) -> str:
-    prefix, namespace, name = graph.namespace_manager.compute_qname(node, generate=False)
+    prefix, _namespace, name = graph.namespace_manager.compute_qname(node, generate=False)
     return f"{prefix}:{name}"
 
 

@@ -5,7 +5,7 @@ The build folder holds:
     .generations/<id>/          graph.ttl, graph.jsonld, network.json, manifest.json of one build
     current -> .generations/<id>    the build readers see; swapped in one os.replace of a symlink
     graph.ttl -> current/graph.ttl  (and the other outputs): stable names, symlinks through current
-    embeddings-*.npy, embeddings.json   the embedding cache (kg.embedding), beside them
+    embeddings-*.npy, embeddings.json   the embedding cache (kg.reasoning.embedding), beside them
 
 A build writes and fsyncs a whole new generation before it swaps `current`, so a reader sees
 the complete previous set or the complete new one, whatever stops the build in between (a full

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from rdflib import Graph
@@ -9,7 +10,7 @@ from rdflib.namespace import RDF
 
 from kg import paths
 from kg.errors import OntologyError, ValidationFailed
-from kg.namespaces import SH
+from kg.ontology.namespaces import SH
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationReport
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
     results = []
     for node in report_graph.subjects(RDF.type, SH.ValidationResult):
-        value = lambda p: report_graph.value(node, p)  # noqa: E731
+        value = partial(report_graph.value, node)
         results.append(ValidationResult(
             severity=str(value(SH.resultSeverity)).rsplit("#", 1)[-1],
             focus=_short(data, value(SH.focusNode)),

@@ -11,7 +11,7 @@ from rdflib.namespace import RDF, SKOS
 
 from kg import paths
 from kg.errors import OntologyError
-from kg.namespaces import CON, FAM, LVL, MOD, PROP, UC, WM
+from kg.ontology.namespaces import CON, FAM, LVL, MOD, PROP, UC, WM
 
 
 def slugify(label: str) -> str:

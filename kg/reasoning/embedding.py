@@ -17,16 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.errors import WhichModelError
+from kg.errors import EmbeddingModelError
+from kg.graph.store import write_atomic
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
 MODEL_ENV = "WHICHMODEL_EMBEDDING_MODEL"
 CACHE_META = "embeddings.json"
-
-
-class EmbeddingModelError(WhichModelError):
-    """The embedding model package is missing or its files cannot be loaded."""
 
 
 def model_path() -> Path:
@@ -108,8 +105,6 @@ def _read_cache(path: Path, key: str, count: int) -> np.ndarray | None:
 
 
 def _write_cache(path: Path, key: str, vectors: np.ndarray) -> None:
-    from kg.store import write_atomic
-
     buffer = io.BytesIO()
     np.save(buffer, vectors, allow_pickle=False)
     data = buffer.getvalue()

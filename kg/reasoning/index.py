@@ -50,6 +50,13 @@ class Concept:
     modalities: list[str] = field(default_factory=list)
 
 
+ClaimTable = dict[str, dict[str, list[ClaimRef]]]      # family -> concept -> claims
+
+
+def _claim_table() -> ClaimTable:
+    return defaultdict(lambda: defaultdict(list))
+
+
 @dataclass
 class KnowledgeIndex:
     families: dict[str, Concept] = field(default_factory=dict)
@@ -59,10 +66,10 @@ class KnowledgeIndex:
     constraints: dict[str, Concept] = field(default_factory=dict)
     levels: dict[int, str] = field(default_factory=dict)
     claims: dict[str, ClaimRef] = field(default_factory=dict)
-    suited: dict[str, dict[str, list[ClaimRef]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
-    unsuited: dict[str, dict[str, list[ClaimRef]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
-    modality_claims: dict[str, dict[str, list[ClaimRef]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
-    level_claims: dict[str, dict[str, list[ClaimRef]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    suited: ClaimTable = field(default_factory=_claim_table)
+    unsuited: ClaimTable = field(default_factory=_claim_table)
+    modality_claims: ClaimTable = field(default_factory=_claim_table)
+    level_claims: ClaimTable = field(default_factory=_claim_table)
     rules: list[Rule] = field(default_factory=list)
     conflicts: dict[tuple[str, str], dict] = field(default_factory=dict)
     model_families: dict[str, list[str]] = field(default_factory=dict)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.embedding import Embedder, cached_embeddings
-from kg.index import KnowledgeIndex
+from kg.reasoning.embedding import Embedder, cached_embeddings
+from kg.reasoning.index import KnowledgeIndex
 
 
 def concept_texts(index: KnowledgeIndex) -> list[tuple[str, str, str]]:

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 from kg.errors import QuestionError
-from kg.index import KnowledgeIndex
+from kg.reasoning.families import candidates, ruled_out
+from kg.reasoning.index import KnowledgeIndex
+from kg.reasoning.resources import data_size, hardware_size, lifted
 
 MAX_QUESTION_CHARS = 2000
 USE_CASE_MIN = 0.50        # cosine similarity for a use case to count as meant
@@ -36,6 +38,9 @@ _SMALL = re.compile(r"\b(small|little|limited|few|scarce|tiny|low|modest|single|
                     r"constrained|not much|not enough|lack|short on|no (big|large|much))\b", re.I)
 _LARGE = re.compile(r"\b(large|big|lots|plenty|plentiful|huge|massive|abundant|many|unlimited|millions|"
                     r"ample|enough|cluster|not (a |an )?(problem|issue|concern|constraint|limit))\b", re.I)
+_ABOVE_ALL = re.compile(r"\b(matters? (the )?most|most important|above all|top priority|first and foremost|"
+                        r"number one|#1|more than anything|all that matters|only thing that matters|"
+                        r"non-negotiable|is everything|priority one)\b", re.I)
 _COMPUTE = re.compile(r"\b(compute|computing|computational|gpus?|tpus?|hardware|resources|budget)\b", re.I)
 _DATA = re.compile(r"\b(data|dataset|datasets|examples|samples|images to train|training set|records)\b", re.I)
 _PRETRAINED = re.compile(r"\b(pre-?trained|foundation model|off-the-shelf|existing model|checkpoint)\b", re.I)
@@ -74,6 +79,8 @@ class Needs:
     indifferent: set[str] = field(default_factory=set)
     constraints: set[str] = field(default_factory=set)
     avoid: set[str] = field(default_factory=set)          # families the question moves away from
+    candidates: list[str] = field(default_factory=list)   # families a comparative question weighs ("X or Y")
+    first: str = ""                                        # a property put above all else ("X matters most")
     declined: bool = False
     decline_reason: str = ""
 
@@ -142,6 +149,13 @@ def _constraints(clause: str, needs: Needs) -> None:
             needs.constraints.discard(f"{kind}-{'large' if size == 'small' else 'small'}")
             needs.constraints.add(f"{kind}-{size}")
             previous = size
+    for kind in lifted(clause):
+        needs.constraints.discard(f"{kind}-small")
+        needs.constraints.add(f"{kind}-large")
+    if not any(c.startswith("compute-") for c in needs.constraints) and (size := hardware_size(clause)):
+        needs.constraints.add(f"compute-{size}")
+    if not any(c.startswith("data-") for c in needs.constraints) and (size := data_size(clause)):
+        needs.constraints.add(f"data-{size}")
     if _PRETRAINED.search(clause):
         needs.constraints.add("pretrained-unavailable" if negated else "pretrained-available")
     elif _OWN_DOMAIN.search(clause):
@@ -166,28 +180,25 @@ def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
         elif prop not in needs.indifferent:
             weight = 1.5 if _STRONG.search(clause) else 1.0
             needs.priorities[prop] = max(weight, needs.priorities.get(prop, 0.0))
+            if not needs.first and _ABOVE_ALL.search(clause):
+                needs.first = prop
+
+
+_NEGATED_BEFORE = re.compile(r"\b(no|not|without|don'?t need|any|(don'?t|do not|doesn'?t) care (about|for)|"
+                             r"regardless of|irrespective of|never mind)\s+(\w+\s+)?$", re.I)
 
 
 def _negated_near(clause: str, start: int, end: int) -> bool:
     """Whether the words right around a cue say it does not matter ("speed is not a concern")."""
     before, after = clause[max(0, start - 30):start], clause[end:end + 40]
-    if _INDIFFERENT.search(after) or re.search(r"\b(no|not|without|don'?t need|any|(don'?t|do not|doesn'?t) care (about|for)|"
-                                                     r"regardless of|irrespective of|never mind)\s+(\w+\s+)?$",
-                                                     before, re.I):
+    if _INDIFFERENT.search(after) or _NEGATED_BEFORE.search(before):
         return True
     return bool(re.match(r"\s*(is|are)?\s*(not|n't|irrelevant|unimportant)\b", after, re.I)) and not \
         re.search(r"collaps|unstable|slow|blurry|diverg", clause, re.I)
 
 
 def _families_to_avoid(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
-    if not re.search(r"collaps|unstable|fail|problem|struggl|instead|alternative|replace|away from|"
-                     r"tired of|keeps|doesn'?t work|hard to train", clause, re.I):
-        return
-    for family, concept in index.families.items():
-        names = [re.escape(t) for t in concept.texts if len(t) > 2]
-        names.append({"gan": "adversarial", "vae": "variational"}.get(family, re.escape(concept.label)))
-        if re.search(r"\b(" + "|".join(names) + r")\b", clause, re.I):
-            needs.avoid.add(family)
+    needs.avoid |= ruled_out(clause, index)
 
 
 def _literal(text: str, concepts: dict, min_len: int = 5) -> dict[str, float]:
@@ -256,8 +267,9 @@ def _score(matcher, texts: list[str], kind: str) -> dict[str, float]:
     return {c: max(whole.get(c, -1.0), parts.get(c, -1.0)) for c in whole.keys() | parts.keys()}
 
 
-def map_needs(question: str, index: KnowledgeIndex, matcher) -> Needs:
-    """The needs a question states. matcher scores texts against concepts (see kg.matcher)."""
+def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline: bool = False) -> Needs:
+    """The needs a question states. matcher scores texts against concepts (see kg.reasoning.matcher).
+    A declined question's use cases, modalities and priorities are cleared unless keep_on_decline."""
     text = check_question(question)
     needs = Needs(question=text)
     clauses = split_clauses(text) or [text]
@@ -276,7 +288,11 @@ def map_needs(question: str, index: KnowledgeIndex, matcher) -> Needs:
         mods[mod] = max(mods.get(mod, 0.0), score)
     needs.modalities = {m: s for m, s in sorted(mods.items(), key=lambda kv: -kv[1]) if s >= MODALITY_MIN}
     _fit_use_cases_to_modalities(needs, index, scores)
-    _decide_decline(needs, max(needs.use_cases.values(), default=best))
+    needs.candidates = candidates(text, index, needs.avoid)
+    if not needs.candidates:                # "GAN or transformer for …?" is a generative question
+        _decide_decline(needs, max(needs.use_cases.values(), default=best))
+    if needs.declined and not keep_on_decline:
+        needs.use_cases, needs.modalities, needs.priorities = {}, {}, {}
     return needs
 
 
@@ -293,8 +309,6 @@ def _decide_decline(needs: Needs, best_use_case: float) -> None:
         needs.declined = True
         needs.decline_reason = ("this question states no need to generate, reconstruct or model data; "
                                 "whichmodel only recommends generative model families")
-    if needs.declined:
-        needs.use_cases, needs.modalities, needs.priorities = {}, {}, {}
 
 
 __all__ = ["Needs", "map_needs", "check_question", "split_clauses"]

@@ -1,145 +1,117 @@
-"""recommend(): a question (and optional explicit constraints) -> ranked families with cited reasons."""
+"""recommend(): a question (and optional explicit constraints) -> a typed Answer with its evidence."""
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from typing import Protocol
 
-from kg import paths
 from kg.errors import QuestionError
-from kg.index import FAMILY_LABELS, ClaimRef, KnowledgeIndex, build_index
-from kg.needs import MAX_QUESTION_CHARS, Needs, check_question, map_needs
-from kg.scoring import FamilyScore, property_weights, rule_matches, score_families
+from kg.reasoning.answer import (
+    Answer,
+    Conflict,
+    Counterfactual,
+    Levels,
+    PropertyFit,
+    Recommendation,
+    RuleMatch,
+    TradeOff,
+    UseCaseSupport,
+)
+from kg.reasoning.index import ClaimRef, KnowledgeIndex
+from kg.reasoning.needs import MAX_QUESTION_CHARS, Needs, check_question
+from kg.reasoning.parser import ORDER_WEIGHTS, read_needs
+from kg.reasoning.scoring import FamilyScore, property_weights, score_families
 
 TOP_N = 3
 CHOICES = {"compute": ("small", "large"), "data": ("small", "large"), "pretrained": ("yes", "no")}
+_CHOICE_IDS = {"compute": ("compute-small", "compute-large"), "data": ("data-small", "data-large"),
+               "pretrained": ("pretrained-available", "pretrained-unavailable")}
+RATED_PROPERTIES = ("sample-quality", "generation-speed", "training-stability", "diversity", "controllability",
+                    "interpretability", "exact-likelihood", "latent-smoothness")
 
 
-@dataclass
-class Engine:
-    """The loaded graph view, index and matcher; reuse it for warm calls."""
+class Evidence(Protocol):
+    """What recommending needs: the index over the graph, a matcher for free text and, when fitted, the
+    learned need parser (a KnowledgeBase has all three)."""
     index: KnowledgeIndex
     matcher: object
 
-    @classmethod
-    def load(cls, build_dir: Path | None = None) -> "Engine":
-        """The engine over build_dir's outputs; with no folder given, over the default one, rebuilt
-        first when missing or older than its sources. Raises BuildMissing when they are unusable."""
-        from kg.embedding import Embedder
-        from kg.matcher import Matcher
-        from kg.store import is_current
 
-        folder = build_dir or paths.build_dir()
-        if not is_current(folder) and build_dir is None:
-            import kg
-            kg.build_graph(folder)
-        index = load_index(folder)
-        return cls(index, Matcher(index, Embedder(), folder))
-
-
-def load_index(folder: Path) -> KnowledgeIndex:
-    """The index over folder's network view (checked against its manifest)."""
-    from kg.errors import BuildMissing
-    from kg.network import load_networkx
-    from kg.store import NETWORK_JSON, REBUILD, read_output
-
-    data = read_output(NETWORK_JSON, folder)
-    try:
-        return build_index(load_networkx(data))
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:  # malformed JSON, wrong shape
-        raise BuildMissing(f"the built network view is corrupt ({type(exc).__name__}); {REBUILD}",
-                           file=str(folder / NETWORK_JSON)) from None
-
-
-@lru_cache(maxsize=1)
-def default_engine() -> Engine:
-    return Engine.load()
-
-
-def cite_claims(claims: list[ClaimRef], limit: int = 3) -> list[dict]:
-    """Citations, one per document first, then more from the same documents."""
+def pick_claims(claims: list[ClaimRef], limit: int = 3) -> list[ClaimRef]:
+    """The claims to cite: one from every document (so that a sentence counting the sources cites
+    each of them), then more from the same documents up to `limit` in all."""
     seen, first, rest = set(), [], []
     for claim in sorted(claims, key=lambda c: (c.via_model != "", c.doc, c.start)):
         (rest if claim.doc in seen else first).append(claim)
         seen.add(claim.doc)
-    return [c.citation() for c in (first + rest)[:limit]]
+    return first + rest[:max(0, limit - len(first))]
+
+
+def rating_band(index: KnowledgeIndex, family: str, prop: str) -> int:
+    """How well the sources' consensus rates the family on a property, 1 (worst for a user) to 5
+    (best); 0 when no source rates it. Lower is better for needs such as compute."""
+    consensus = index.consensus(family, prop)
+    if consensus is None:
+        return 0
+    band = int(consensus[0] + 0.5)
+    return band if index.properties[prop].higher_is_better else 6 - band
 
 
 def level_word(index: KnowledgeIndex, rank: float) -> str:
     return index.levels.get(int(rank + 0.5), "moderate")
 
 
-def level_phrase(index: KnowledgeIndex, citations: list[dict]) -> str:
-    """The levels the cited claims give: one word when they agree, a range when they do not."""
-    ranks = sorted({index.claims[c["claim"]].rank for c in citations if c["claim"] in index.claims})
+def levels_of(index: KnowledgeIndex, claims: list[ClaimRef]) -> Levels:
+    """The levels the claims give (lowest and highest)."""
+    ranks = sorted({c.rank for c in claims if c.rank})
     if not ranks:
-        return "unrated"
-    if len(ranks) == 1:
-        return index.levels[ranks[0]]
-    return f"between {index.levels[ranks[0]]} and {index.levels[ranks[-1]]}"
+        return Levels("unrated", "unrated")
+    return Levels(index.levels[ranks[0]], index.levels[ranks[-1]])
 
 
-def _reasons(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> list[dict]:
-    label = FAMILY_LABELS[fs.family]
-    reasons = []
-    for rule in fs.rules:
-        reasons.append({"kind": "rule", "text": f"Source {rule.claim.doc[:3]} recommends {label} in this "
-                        f"situation (action: {rule.action})", "citations": [rule.claim.citation()]})
+def _reasons(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> list:
+    reasons: list = [RuleMatch(rule.action, rule.claim, rule.conditions, rule.id) for rule in fs.rules]
     for uc, claims in sorted(fs.use_case_claims.items(), key=lambda kv: -needs.use_cases.get(kv[0], 0)):
-        docs = sorted({c.doc[:3] for c in claims})
-        reasons.append({"kind": "use_case", "use_case": uc, "text": f"{label} is named for "
-                        f"{index.use_cases[uc].label} by {len(docs)} source{'s' if len(docs) > 1 else ''}",
-                        "citations": cite_claims(claims)})
+        reasons.append(UseCaseSupport(uc, index.use_cases[uc].label, pick_claims(claims)))
     weights = property_weights(needs)
-    for prop, (rank, sources, contribution) in sorted(fs.property_fit.items(), key=lambda kv: -kv[1][2]):
+    for prop, (_rank, sources, contribution) in sorted(fs.property_fit.items(), key=lambda kv: -kv[1][2]):
         if contribution <= 0 or prop not in weights:
             continue
-        citations = cite_claims(index.level_claims[fs.family][prop])
-        reasons.append({"kind": "property", "property": prop, "text": f"Its {index.properties[prop].label} is rated "
-                        f"{level_phrase(index, citations)} ({sources} source{'s' if sources > 1 else ''})",
-                        "citations": citations})
+        cited = pick_claims(index.level_claims[fs.family][prop])
+        reasons.append(PropertyFit(prop, index.properties[prop].label, levels_of(index, cited), sources, cited))
     return reasons
 
 
-def tradeoffs_for(index: KnowledgeIndex, needs: Needs, family: str, limit: int = 3) -> list[dict]:
+def tradeoffs_for(index: KnowledgeIndex, needs: Needs, family: str, limit: int = 3) -> list[TradeOff]:
+    """The properties on which the family does badly, those the need weighs first."""
     relevant = set(property_weights(needs))
     out = []
     for prop, claims in index.level_claims.get(family, {}).items():
-        consensus = index.consensus(family, prop)
-        rank = consensus[0]
+        rank, sources = index.consensus(family, prop)
         bad = rank <= 2.5 if index.properties[prop].higher_is_better else rank >= 3.5
         if bad:
-            out.append((prop in relevant, consensus[1], prop, claims, rank))
+            out.append((prop in relevant, sources, prop, claims, rank))
     out.sort(key=lambda t: (not t[0], -t[1], t[2]))
     result = []
     for rel, _, prop, claims, rank in out[:limit]:
-        citations = cite_claims(claims, 2)
-        result.append({"property": index.properties[prop].label, "property_id": prop,
-                       "level": level_word(index, rank), "relevant": rel, "citations": citations,
-                       "text": f"{index.properties[prop].label} is rated {level_phrase(index, citations)}"})
+        cited = pick_claims(claims, 2)
+        result.append(TradeOff(prop, index.properties[prop].label, level_word(index, rank),
+                               levels_of(index, cited), rel, cited))
     return result
 
 
-def _conflicts(index: KnowledgeIndex, needs: Needs, family: str) -> list[dict]:
-    relevant = set(property_weights(needs)) | {p for p, c in index.level_claims.get(family, {}).items()}
-    out = []
-    for (fam, prop), conflict in sorted(index.conflicts.items()):
-        if fam == family and prop in relevant:
-            out.append({"property": index.properties[prop].label, "property_id": prop,
-                        "summary": conflict["summary"],
-                        "relevant": prop in property_weights(needs),
-                        "citations": [c.citation() for c in conflict["sides"]]})
-    out.sort(key=lambda c: not c["relevant"])
+def _conflicts(index: KnowledgeIndex, needs: Needs, family: str) -> list[Conflict]:
+    weights = property_weights(needs)
+    relevant = set(weights) | set(index.level_claims.get(family, {}))
+    out = [Conflict(prop, index.properties[prop].label, conflict["summary"], prop in weights, conflict["sides"])
+           for (fam, prop), conflict in sorted(index.conflicts.items()) if fam == family and prop in relevant]
+    out.sort(key=lambda c: not c.relevant)
     return out
 
 
-def _variations(needs: Needs, index: KnowledgeIndex) -> list[tuple[str, Needs, dict]]:
+def variations(needs: Needs, index: KnowledgeIndex) -> list[tuple[str, Needs, dict]]:
     """Single changes to the stated constraints and priorities, each with its description."""
-    pairs = [("compute-small", "compute-large"), ("data-small", "data-large"),
-             ("pretrained-available", "pretrained-unavailable")]
     out = []
-    for a, b in pairs:
+    for a, b in _CHOICE_IDS.values():
         for have, other in ((a, b), (b, a)):
             if have in needs.constraints or other not in needs.constraints:
                 changed = copy.deepcopy(needs)
@@ -147,36 +119,47 @@ def _variations(needs: Needs, index: KnowledgeIndex) -> list[tuple[str, Needs, d
                 changed.constraints.add(have)
                 if changed.constraints != needs.constraints:
                     out.append((f"if you had a {index.constraints[have].label}", changed, {"constraint": have}))
-    for prop in ("sample-quality", "generation-speed", "training-stability", "diversity", "controllability",
-                 "interpretability", "exact-likelihood", "latent-smoothness"):
+    for prop in RATED_PROPERTIES:
         changed = copy.deepcopy(needs)
         if prop in needs.priorities:
             changed.priorities.pop(prop)
+            changed.first = "" if changed.first == prop else changed.first
             desc = f"if {index.properties[prop].label} did not matter"
         else:
-            changed.priorities[prop] = 1.5
+            changed.priorities = {prop: ORDER_WEIGHTS[0], **{p: w for p, w in changed.priorities.items() if p != prop}}
             changed.indifferent.discard(prop)
+            changed.first = prop
             desc = f"if {index.properties[prop].label} were your top priority"
         out.append((desc, changed, {"property": prop}))
     return out
 
 
-def _what_would_change(index: KnowledgeIndex, needs: Needs, top: str) -> list[dict]:
+def rank(index: KnowledgeIndex, needs: Needs) -> list[FamilyScore]:
+    """The families with a positive score, best first: by score, except that a property put above all
+    else ranks by how the sources rate it first, and a comparative question's families come first."""
+    ranked = [fs for fs in score_families(index, needs) if fs.score > 0]
+    if needs.first:
+        ranked.sort(key=lambda fs: -rating_band(index, fs.family, needs.first))
+    if needs.candidates:
+        ranked.sort(key=lambda fs: fs.family not in needs.candidates)
+    return ranked
+
+
+def what_would_change(index: KnowledgeIndex, needs: Needs, top: str) -> list[Counterfactual]:
     changes = []
-    for desc, changed, what in _variations(needs, index):
-        ranked = score_families(index, changed)
-        if ranked[0].family != top and ranked[0].score > 0:
-            changes.append({"change": desc, "family": FAMILY_LABELS[ranked[0].family], "id": ranked[0].family,
-                            "score": round(ranked[0].score, 3), **what})
+    for desc, changed, what in variations(needs, index):
+        ranked = rank(index, changed)
+        if ranked and ranked[0].family != top:
+            changes.append(Counterfactual(desc, ranked[0].family, round(ranked[0].score, 3), **what, needs=changed))
     return changes[:5]
 
 
-def _recommendation(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> dict:
-    return {"family": FAMILY_LABELS[fs.family], "id": fs.family, "score": round(fs.score, 3),
-            "components": {"use_case": round(fs.use_case, 3), "property": round(fs.property, 3),
+def _recommendation(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> Recommendation:
+    return Recommendation(fs.family, round(fs.score, 3),
+                          {"use_case": round(fs.use_case, 3), "property": round(fs.property, 3),
                            "rule": round(fs.rule, 3)},
-            "reasons": _reasons(index, needs, fs), "tradeoffs": tradeoffs_for(index, needs, fs.family),
-            "conflicts": _conflicts(index, needs, fs.family)}
+                          _reasons(index, needs, fs), tradeoffs_for(index, needs, fs.family),
+                          _conflicts(index, needs, fs.family))
 
 
 def apply_overrides(needs: Needs, index: KnowledgeIndex, matcher, *, task: str | None = None,
@@ -188,14 +171,16 @@ def apply_overrides(needs: Needs, index: KnowledgeIndex, matcher, *, task: str |
             continue
         if value not in CHOICES[name]:
             raise QuestionError(f"--{name} must be one of {', '.join(CHOICES[name])}, not {value!r}")
-        ids = {"compute": ("compute-small", "compute-large"), "data": ("data-small", "data-large"),
-               "pretrained": ("pretrained-available", "pretrained-unavailable")}[name]
+        ids = _CHOICE_IDS[name]
         needs.constraints -= set(ids)
         needs.constraints.add(ids[CHOICES[name].index(value)])
-    for wanted in priorities or []:
-        prop = _resolve_property(check_option("priority", wanted), index, matcher)
-        needs.priorities[prop] = 1.5
-        needs.indifferent.discard(prop)
+    if priorities:                  # the chosen priorities come first, in the order given; the others follow
+        chosen = list(dict.fromkeys(_resolve_property(check_option("priority", p), index, matcher)
+                                    for p in priorities))
+        order = chosen + [p for p in needs.priorities if p not in chosen]
+        needs.priorities = {p: ORDER_WEIGHTS[min(i, len(ORDER_WEIGHTS) - 1)] for i, p in enumerate(order)}
+        needs.indifferent -= set(chosen)
+        needs.first = chosen[0]
     if task:
         scores = matcher.score([check_option("task", task)], "use_case")
         best = max(scores, key=scores.get)
@@ -224,33 +209,37 @@ def _resolve_property(text: str, index: KnowledgeIndex, matcher) -> str:
     return max(scores, key=scores.get)
 
 
-def recommend(question: str, *, task: str | None = None, compute: str | None = None,
-              data: str | None = None, pretrained: str | None = None,
-              priorities: list[str] | None = None, engine: Engine | None = None,
-              alternatives: bool = True) -> dict:
-    """Map the question to needs, rank the families and return the answer with its evidence."""
-    engine = engine or default_engine()
-    index = engine.index
-    needs = map_needs(question, index, engine.matcher)
-    needs = apply_overrides(needs, index, engine.matcher, task=task, compute=compute, data=data,
-                            pretrained=pretrained, priorities=priorities)
-    answer = {"question": needs.question, "declined": needs.declined, "decline_reason": needs.decline_reason,
-              "needs": needs.as_list(index), "recommendations": [], "runner_up": None,
-              "what_would_change": []}
+def understand(question: str, kb: Evidence, **overrides) -> Needs:
+    """The needs of a question, with explicit choices (task, compute, data, pretrained, priorities) applied."""
+    needs = read_needs(question, kb.index, kb.matcher, getattr(kb, "parser", None))
+    return apply_overrides(needs, kb.index, kb.matcher, **overrides)
+
+
+def answer_needs(needs: Needs, index: KnowledgeIndex, *, alternatives: bool = True) -> Answer:
+    """Rank the families for needs and gather the evidence for the first TOP_N."""
+    answer = Answer(needs, needs.as_list(index), declined=needs.declined, decline_reason=needs.decline_reason)
     if needs.declined:
         return answer
-    ranked = [fs for fs in score_families(index, needs) if fs.score > 0]
+    ranked = rank(index, needs)
     if not ranked:
-        answer["declined"] = True
-        answer["decline_reason"] = "no source says anything about the needs found in this question"
+        answer.declined = True
+        answer.decline_reason = "no source says anything about the needs found in this question"
         return answer
-    answer["recommendations"] = [_recommendation(index, needs, fs) for fs in ranked[:TOP_N]]
-    if len(ranked) > 1:
-        answer["runner_up"] = FAMILY_LABELS[ranked[1].family]
+    answer.recommendations = [_recommendation(index, needs, fs) for fs in ranked[:TOP_N]]
     if alternatives:
-        answer["what_would_change"] = _what_would_change(index, needs, ranked[0].family)
+        answer.changes = what_would_change(index, needs, ranked[0].family)
     return answer
 
 
-__all__ = ["recommend", "Engine", "default_engine", "rule_matches", "cite_claims", "level_word", "level_phrase",
-           "tradeoffs_for"]
+def recommend(question: str, *, kb: Evidence, task: str | None = None, compute: str | None = None,
+              data: str | None = None, pretrained: str | None = None,
+              priorities: list[str] | None = None, alternatives: bool = True) -> Answer:
+    """Map the question to needs, rank the families and return the answer with its evidence."""
+    needs = understand(question, kb, task=task, compute=compute, data=data, pretrained=pretrained,
+                       priorities=priorities)
+    return answer_needs(needs, kb.index, alternatives=alternatives)
+
+
+__all__ = ["recommend", "understand", "answer_needs", "rank", "rating_band", "apply_overrides", "check_option",
+           "pick_claims",
+           "level_word", "levels_of", "tradeoffs_for", "what_would_change", "variations", "CHOICES"]

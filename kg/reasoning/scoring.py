@@ -4,13 +4,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from kg.index import ClaimRef, KnowledgeIndex, Rule
-from kg.needs import Needs
+from kg.reasoning.index import ClaimRef, KnowledgeIndex, Rule
+from kg.reasoning.needs import Needs
 
-W_USE_CASE, W_PROPERTY, W_RULE = 1.0, 0.7, 0.9
+W_USE_CASE, W_PROPERTY, W_RULE = 1.0, 1.0, 0.9
 AVOID_PENALTY = 2.0
 SHARPNESS = 0.06           # use-case weight falls by e for every 0.06 of similarity below the best
 UNSUITED_PENALTY = 0.5
+OFF_TASK_RULE = 0.5        # weight of a rule for a family with no support for the use cases asked
 # What a constraint implies about properties: (property, weight) pairs, and properties it makes moot.
 CONSTRAINT_WEIGHTS = {
     "compute-small": [("compute-need", 1.0), ("training-complexity", 0.5)],
@@ -66,7 +67,9 @@ def _use_case_score(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> Non
             fs.use_case_claims[uc] = claims
             fs.use_case += weight * (0.4 + 0.6 * support) / total
         if index.unsuited.get(fs.family, {}).get(uc):
-            fs.use_case -= UNSUITED_PENALTY * weight / total
+            # a named variant that extends the family to the use case ("Dynamic NeRFs") halves the doubt
+            extended = any(c.via_model for c in claims)
+            fs.use_case -= UNSUITED_PENALTY * (0.5 if extended else 1.0) * weight / total
 
 
 def _property_score(index: KnowledgeIndex, weights: dict[str, float], fs: FamilyScore) -> None:
@@ -115,7 +118,10 @@ def _rule_score(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> None:
             meant = max((weights[u] for u in rule.conditions.get("use_cases", set()) if u in weights), default=1.0)
             fs.rules.append(rule)
             fs.rule += (0.5 + 0.25 * specificity) * meant
-    fs.rule = min(fs.rule, 2.0)
+    # a rule for a family no source names for any of the use cases asked counts little: a decision guide's
+    # rule about image models says nothing about text summarisation
+    gate = 1.0 if not needs.use_cases or fs.use_case > 0 else OFF_TASK_RULE
+    fs.rule = min(fs.rule, 2.0) * gate
 
 
 def score_families(index: KnowledgeIndex, needs: Needs) -> list[FamilyScore]:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import paths
-from kg.corpus import Document
 from kg.errors import ClaimError
-from kg.vocabulary import Vocabulary, slugify
-from kg.yamlsafe import LineDict, load_yaml
+from kg.ontology.vocabulary import Vocabulary, slugify
+from kg.sources.corpus import Document
+from kg.sources.yamlsafe import LineDict, load_yaml
 
 CONDITION_KINDS = ("constraints", "priorities", "indifferent", "use_cases", "modalities")
 PREDICATES = {

@@ -10,9 +10,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg import paths
-from kg.encoding import repair_mojibake
 from kg.errors import CorpusError
-from kg.markup import drop_hidden, html_to_text
+from kg.sources.encoding import repair_mojibake
+from kg.sources.markup import drop_hidden, html_to_text
+from kg.sources.yamlsafe import load_yaml, read_text
 
 FORMATS = ("printed-page", "plain-text", "markdown", "wordpress-json")
 MAX_DOCUMENT_BYTES = 5_000_000
@@ -133,7 +134,6 @@ def normalise(raw: str, fmt: str, *, repair: str = "", path: Path | None = None)
 
 
 def _read_metadata(corpus_dir: Path) -> list[dict]:
-    from kg.yamlsafe import load_yaml
 
     meta_path = corpus_dir / "documents.yaml"
     data = load_yaml(meta_path, CorpusError)
@@ -169,7 +169,6 @@ def _find_raw(corpus_dir: Path, doc_id: str) -> Path:
 def load_document(corpus_dir: Path, entry: dict) -> Document:
     doc_id = str(entry.get("id", ""))
     path = _find_raw(corpus_dir, doc_id)
-    from kg.yamlsafe import read_text
 
     raw = read_text(path, CorpusError, MAX_DOCUMENT_BYTES)
     text, found = normalise(raw, str(entry.get("format", "")), repair=entry.get("repair", ""), path=path)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kg.claims import Claim
+from kg import paths
+from kg.ontology.vocabulary import load_vocabulary
+from kg.sources.claims import Claim, check_claim_file
+from kg.sources.corpus import load_corpus
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])")
 _CODE = re.compile(
@@ -101,10 +104,6 @@ def coverage_report(doc_ids: list[str] | None = None, claims_dir=None):
 
     Returns ({doc id: [Unit]}, [problems]); a file with problems still contributes its good claims.
     """
-    from kg import paths
-    from kg.claims import check_claim_file
-    from kg.corpus import load_corpus
-    from kg.vocabulary import load_vocabulary
 
     vocab, docs = load_vocabulary(), load_corpus()
     claims, skips, problems = [], [], []

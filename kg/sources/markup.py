@@ -114,9 +114,8 @@ class _TextExtractor(HTMLParser):
             if row.strip(" |"):
                 self.lines.append(row)
             self.cells = None
-        elif tag in _BLOCKS or tag == "li":
-            if self.cells is None:
-                self._flush()
+        elif (tag in _BLOCKS or tag == "li") and self.cells is None:
+            self._flush()
 
     def handle_data(self, data: str) -> None:
         if not self.skip_stack:

@@ -1,0 +1,170 @@
+"""The KnowledgeBase: one opened build, and the one place that decides which build is current.
+
+Everything that reads the graph gets its data here (the CLI, the server and its SPARQL workers, the
+chat, export and evaluation):
+
+    kb = kg.open()                      # the default build, rebuilt first when missing or stale
+    kb = kg.open(folder)                # exactly that build (BuildMissing when it is unusable)
+    kb.graph, kb.view, kb.index, kb.matcher, kb.corpus    # each loaded lazily, once
+    kb.recommend("…") -> Answer         kb.query("SELECT …") -> QueryResult
+
+The rebuild-if-stale rule lives in `open` and nowhere else.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+from contextlib import contextmanager
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg import paths
+from kg.errors import BuildMissing
+from kg.graph.build import build_graph
+from kg.graph.network import load_networkx
+from kg.graph.store import (
+    NETWORK_JSON,
+    REBUILD,
+    is_current,
+    load_built_graph,
+    read_manifest,
+    read_output,
+)
+from kg.reasoning.answer import Answer
+from kg.reasoning.conversation import is_follow_up, merge
+from kg.reasoning.embedding import Embedder
+from kg.reasoning.index import KnowledgeIndex, build_index
+from kg.reasoning.matcher import Matcher
+from kg.reasoning.needs import Needs
+from kg.reasoning.parser import PARSER_FILE, NeedParser, current_fingerprint
+from kg.reasoning.recommend import answer_needs, recommend, understand
+from kg.reasoning.training import fit_parser
+from kg.sources.corpus import Document, load_corpus
+from kg.sparql.engine import DEFAULT_ROW_LIMIT, QueryResult, run_query
+from kg.sparql.guard import VettedQuery
+
+
+class KnowledgeBase:
+    """One build of the graph, with what is derived from it loaded on first use and kept."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeBase {self.folder}>"
+
+    @cached_property
+    def manifest(self) -> dict:
+        return read_manifest(self.folder)
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The RDF graph (from the build's Turtle, checked against its manifest)."""
+        with self._lock:
+            return load_built_graph(self.folder)
+
+    @cached_property
+    def view(self):
+        """The networkx view the recommender and the diagrams walk."""
+        with self._lock, self._network_view_read():
+            return load_networkx(read_output(NETWORK_JSON, self.folder))
+
+    @cached_property
+    def index(self) -> KnowledgeIndex:
+        with self._lock, self._network_view_read():
+            return build_index(self.view)
+
+    @contextmanager
+    def _network_view_read(self):
+        """A network view of the wrong shape (malformed JSON, missing keys) is a corrupt build."""
+        try:
+            yield
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            raise BuildMissing(f"the built network view is corrupt ({type(exc).__name__}); {REBUILD}",
+                               file=str(self.folder / NETWORK_JSON)) from None
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        """Free text to concepts with the packaged embedding model (loaded on first encode)."""
+        with self._lock:
+            return Matcher(self.index, Embedder(), self.folder)
+
+    @cached_property
+    def parser(self) -> NeedParser | None:
+        """The learned need parser fitted for this build (`whichmodel parser`), or None: then needs are
+        read by the hand-written rules alone."""
+        path = self.folder / PARSER_FILE
+        if not path.exists():
+            return None
+        parser = NeedParser.load(path)
+        return parser if parser.fingerprint == current_fingerprint(self.index) else None
+
+    def parser_is_current(self) -> bool:
+        return self.parser is not None
+
+    def fit_parser(self) -> dict:
+        """Fit the need parser on the need corpus and keep it with this build; the dev figures per group."""
+        parser, figures = fit_parser(self)
+        self.__dict__["parser"] = parser
+        return figures
+
+    @property
+    def corpus(self) -> dict[str, Document]:
+        """The normalised source documents every citation points into."""
+        return load_corpus()
+
+    def understand(self, question: str, **overrides) -> Needs:
+        return understand(question, self, **overrides)
+
+    def answer(self, needs: Needs, *, alternatives: bool = True) -> Answer:
+        return answer_needs(needs, self.index, alternatives=alternatives)
+
+    def follow_up(self, previous: Answer, text: str, *, alternatives: bool = True) -> Answer | None:
+        """The answer to a follow-up of a previous answer (its needs kept where the message is silent),
+        or None when the message is a need of its own."""
+        alone = self.understand(text)
+        if not is_follow_up(alone.question, alone):
+            return None
+        return answer_needs(merge(previous.needs, alone, alone.question), self.index, alternatives=alternatives)
+
+    def recommend(self, question: str, **options) -> Answer:
+        """The answer to a question (see kg.reasoning.recommend.recommend for the options)."""
+        return recommend(question, kb=self, **options)
+
+    def query(self, text: str | VettedQuery, *, limit: int = DEFAULT_ROW_LIMIT) -> QueryResult:
+        """Vet (unless vetted already) and run a read-only SPARQL query on the graph."""
+        return run_query(self.graph, text, limit=limit)
+
+
+def open(build_dir: Path | None = None, *, announce=None, fit: bool = True) -> KnowledgeBase:
+    """The knowledge base over build_dir; with none given, over the default build folder, which is
+    built first when it is missing or older than its sources (the one current-build rule).
+    `announce(message)` is told before a build starts (the CLI prints it); with fit=False a missing
+    or stale need parser is left for the caller to fit."""
+    if build_dir is not None:
+        return KnowledgeBase(build_dir)
+    folder, tell = paths.build_dir(), announce or _tell
+    if not is_current(folder):
+        tell("building the graph (sources changed or no build yet)…")
+        build_graph(folder)
+    kb = KnowledgeBase(folder)
+    if fit and not kb.parser_is_current():
+        tell("fitting the need parser on the need corpus (once per build)…")
+        kb.fit_parser()
+    return kb
+
+
+def _tell(message: str) -> None:
+    print(f"whichmodel: {message}", file=sys.stderr, flush=True)
+
+
+@lru_cache(maxsize=1)
+def current() -> KnowledgeBase:
+    """The process-wide knowledge base over the default build (opened once, kept warm)."""
+    return open()
+
+
+__all__ = ["KnowledgeBase", "open", "current"]

@@ -1,0 +1,236 @@
+"""The learned need parser: logistic heads over the packaged MiniLM embeddings, fitted on the need corpus.
+
+A need's features are its embedding (384), its similarity with every use case and modality of the
+vocabulary, and what the hand-written reading (kg.reasoning.needs) found: constraints, priorities,
+indifference, families to avoid, a decline. One logistic head per label (decline; each use case,
+modality, constraint, priority and indifference) is fitted on ontology/needs/train.yaml; a label
+with too few examples there keeps the hand-written reading. The thresholds that turn probabilities
+into needs are chosen on ontology/needs/dev.yaml. The frozen test split is never read here.
+
+Fitting is deterministic (lbfgs, fixed order) and takes seconds on a CPU; `whichmodel parser`
+(`make parser`) writes the weights into the build, next to the graph they were fitted against.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from kg import paths
+from kg.errors import BuildMissing
+from kg.graph.store import write_atomic
+from kg.reasoning.embedding import DIMENSIONS
+from kg.reasoning.index import KnowledgeIndex
+from kg.reasoning.needs import Needs, map_needs
+from kg.reasoning.resources import states_resource
+from kg.sources.yamlsafe import load_yaml
+
+PARSER_FILE = "parser.npz"
+GROUPS = ("decline", "use_cases", "modalities", "constraints", "priorities", "indifferent")
+MIN_POSITIVES = 3               # a label with fewer training examples keeps the hand-written reading
+EXCLUSIVE = [("compute-small", "compute-large"), ("data-small", "data-large"),
+             ("pretrained-available", "pretrained-unavailable")]
+ORDER_WEIGHTS = (2.5, 1.3, 1.0, 0.8)         # priority weights by rank: the first one counts most
+KNN, KNN_TEMPERATURE = 8, 0.05                  # nearest corpus needs whose labels are features
+
+
+@dataclass
+class Example:
+    """One labelled need of the corpus."""
+    question: str
+    labels: dict[str, list[str]]
+    context: str = ""
+    slice: str = ""
+    top1: list[str] = field(default_factory=list)
+    top3: list[str] = field(default_factory=list)
+    id: str = ""
+    named: list[str] = field(default_factory=list)
+
+
+def load_examples(path: Path) -> list[Example]:
+    data = load_yaml(path)
+    out = []
+    for raw in data.get("needs", []):
+        labels = {g: list(raw.get(g) or []) for g in GROUPS if g != "decline"}
+        labels["decline"] = ["yes"] if raw.get("decline") else []
+        labels["avoid"] = list(raw.get("families_avoided") or [])
+        out.append(Example(raw["q"], labels, raw.get("context") or "", raw.get("slice", ""),
+                           list(raw.get("top1") or []), list(raw.get("top3") or []), raw.get("id", ""),
+                           list(raw.get("families_named") or [])))
+    return out
+
+
+def label_space(index: KnowledgeIndex) -> dict[str, list[str]]:
+    """Every label a head can predict, per group, in a fixed order."""
+    props = sorted(index.properties)
+    return {"decline": ["yes"], "use_cases": sorted(index.use_cases), "modalities": sorted(index.modalities),
+            "constraints": sorted(index.constraints), "priorities": props, "indifferent": props}
+
+
+def rule_vector(needs: Needs, space: dict[str, list[str]]) -> np.ndarray:
+    """What the hand-written reading found, as 0/1 features in label_space order."""
+    found = {"decline": {"yes"} if needs.declined else set(), "use_cases": set(needs.use_cases),
+             "modalities": set(needs.modalities), "constraints": needs.constraints,
+             "priorities": set(needs.priorities), "indifferent": needs.indifferent}
+    return np.array([1.0 if label in found[g] else 0.0 for g in GROUPS for label in space[g]])
+
+
+def features(text: str, index: KnowledgeIndex, matcher, rules: Needs) -> np.ndarray:
+    """Embedding, similarity with each use case and modality, and the rule reading's flags."""
+    space = label_space(index)
+    embedding = matcher.encode([text])[0]
+    uc = matcher.score([text], "use_case")
+    mod = matcher.score([text], "modality")
+    sims = [uc.get(u, 0.0) for u in space["use_cases"]] + [mod.get(m, 0.0) for m in space["modalities"]]
+    return np.concatenate([embedding, np.array(sims), rule_vector(rules, space)]).astype(np.float64)
+
+
+def label_matrix(examples: list[Example], space: dict[str, list[str]]) -> np.ndarray:
+    """0/1 labels of each example in label_space order (one row per example)."""
+    return np.array([[1.0 if label in e.labels[g] else 0.0 for g in GROUPS for label in space[g]]
+                     for e in examples])
+
+
+def neighbour_labels(embeddings: np.ndarray, memory: np.ndarray, labels: np.ndarray, *, k: int = KNN,
+                     leave_out_self: bool = False) -> np.ndarray:
+    """For each embedding, the similarity-weighted mean labels of its k nearest corpus needs."""
+    sims = embeddings @ memory.T
+    if leave_out_self:
+        np.fill_diagonal(sims, -np.inf)
+    nearest = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+    top = np.take_along_axis(sims, nearest, axis=1)
+    weights = np.exp((top - top[:, :1]) / KNN_TEMPERATURE)
+    weights /= weights.sum(axis=1, keepdims=True)
+    return np.einsum("nk,nkl->nl", weights, labels[nearest])
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+@dataclass
+class NeedParser:
+    """Fitted heads: for each group, a weight matrix (features x labels), biases, which labels are learned
+    (the others follow the rule reading), whether the group uses the heads at all (chosen on the dev
+    split), and its threshold; plus the corpus memory (embeddings and labels) the neighbour features
+    come from."""
+    space: dict[str, list[str]]
+    weights: dict[str, np.ndarray]
+    biases: dict[str, np.ndarray]
+    learned: dict[str, np.ndarray]
+    memory: np.ndarray
+    memory_labels: np.ndarray
+    thresholds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(GROUPS, 0.5))
+    use_model: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(GROUPS, True))
+    fingerprint: str = ""
+
+    def inputs(self, base: np.ndarray, *, leave_out_self: bool = False) -> np.ndarray:
+        """Base features (one row per need) with the neighbour-label features appended."""
+        base = np.atleast_2d(base)
+        knn = neighbour_labels(base[:, :DIMENSIONS], self.memory, self.memory_labels,
+                               leave_out_self=leave_out_self)
+        return np.hstack([base, knn])
+
+    def probabilities(self, base: np.ndarray, rules_x: np.ndarray) -> dict[str, dict[str, float]]:
+        x = self.inputs(base)[0]
+        out, offset = {}, 0
+        for g in GROUPS:
+            labels = self.space[g]
+            rule_part = rules_x[offset:offset + len(labels)]
+            offset += len(labels)
+            p = _sigmoid(x @ self.weights[g] + self.biases[g])
+            if self.use_model[g]:
+                p = np.where(self.learned[g], p, rule_part)
+            else:
+                p = rule_part
+            out[g] = dict(zip(labels, p.tolist()))
+        return out
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: Path) -> None:
+        meta = {"space": self.space, "thresholds": self.thresholds, "use_model": self.use_model,
+                "fingerprint": self.fingerprint}
+        arrays = {"meta": np.array(json.dumps(meta, sort_keys=True)), "memory": self.memory,
+                  "memory_labels": self.memory_labels}
+        for g in GROUPS:
+            arrays[f"w_{g}"], arrays[f"b_{g}"], arrays[f"l_{g}"] = self.weights[g], self.biases[g], self.learned[g]
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        write_atomic(path, buffer.getvalue())
+
+    @classmethod
+    def load(cls, path: Path) -> NeedParser:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                return cls(meta["space"], {g: data[f"w_{g}"] for g in GROUPS}, {g: data[f"b_{g}"] for g in GROUPS},
+                           {g: data[f"l_{g}"] for g in GROUPS}, data["memory"], data["memory_labels"],
+                           meta["thresholds"], meta["use_model"], meta["fingerprint"])
+        except (OSError, KeyError, ValueError, EOFError, TypeError) as exc:
+            raise BuildMissing(f"the need parser's weights are unreadable ({type(exc).__name__}); "
+                               "run `whichmodel parser`", file=str(path)) from None
+
+
+def current_fingerprint(index: KnowledgeIndex) -> str:
+    return fingerprint(paths.ontology_dir() / "needs" / "train.yaml", index)
+
+
+def fingerprint(train: Path, index: KnowledgeIndex) -> str:
+    """What the weights depend on: the training corpus and the label space."""
+    digest = hashlib.sha256(train.read_bytes())
+    digest.update(json.dumps(label_space(index), sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[str, float],
+           index: KnowledgeIndex) -> Needs:
+    """Needs from the heads' probabilities (see the module doc)."""
+    needs = Needs(question=rules.question, avoid=set(rules.avoid), candidates=list(rules.candidates),
+                  first=rules.first)
+    if probs["decline"]["yes"] >= thresholds["decline"] and not rules.candidates:
+        needs.declined = True
+        needs.decline_reason = rules.decline_reason or (
+            "this question states no need to generate, reconstruct or model data; whichmodel only "
+            "recommends generative model families")
+        return needs
+    use = {u: p for u, p in probs["use_cases"].items() if p >= thresholds["use_cases"]}
+    if not use and not (rules.priorities or rules.constraints):
+        best = max(probs["use_cases"], key=probs["use_cases"].get)      # a bare need: its likeliest task
+        use = {best: probs["use_cases"][best]}
+    top = sorted(use.items(), key=lambda kv: -kv[1])[:3]
+    needs.use_cases = {u: 0.5 + 0.4 * p for u, p in top}
+    needs.modalities = {m: p for m, p in probs["modalities"].items() if p >= thresholds["modalities"]}
+    constraints = {c for c, p in probs["constraints"].items() if p >= thresholds["constraints"]
+                   and (c in rules.constraints or states_resource(rules.question, c.split("-")[0]))}
+    for a, b in EXCLUSIVE:
+        if a in constraints and b in constraints:
+            constraints.discard(a if probs["constraints"][a] < probs["constraints"][b] else b)
+    needs.constraints = constraints
+    needs.indifferent = {p for p, v in probs["indifferent"].items() if v >= thresholds["indifferent"]}
+    wanted = [p for p, v in probs["priorities"].items() if v >= thresholds["priorities"] and p not in needs.indifferent]
+    if needs.first and needs.first not in wanted:
+        wanted.append(needs.first)
+    ranked = sorted(wanted, key=lambda p: (p != needs.first, -rules.priorities.get(p, 0.0), -probs["priorities"][p]))
+    needs.priorities = {p: ORDER_WEIGHTS[min(i, len(ORDER_WEIGHTS) - 1)] for i, p in enumerate(ranked)}
+    if "latency-critical" in needs.constraints and "generation-speed" not in needs.indifferent:
+        needs.priorities.setdefault("generation-speed", ORDER_WEIGHTS[1])
+    return needs
+
+
+def read_needs(question: str, index: KnowledgeIndex, matcher, parser: NeedParser | None) -> Needs:
+    """The needs of a question: the hand-written reading, refined by the learned heads when fitted."""
+    rules = map_needs(question, index, matcher, keep_on_decline=parser is not None)
+    if parser is None:
+        return rules
+    x = features(rules.question, index, matcher, rules)
+    probs = parser.probabilities(x, rule_vector(rules, parser.space))
+    return decode(probs, rules, parser.thresholds, index)
+
+
+__all__ = ["NeedParser", "Example", "load_examples", "label_space", "label_matrix", "features", "rule_vector",
+           "decode", "read_needs", "fingerprint", "current_fingerprint", "neighbour_labels", "MIN_POSITIVES",
+           "ORDER_WEIGHTS", "PARSER_FILE", "GROUPS"]

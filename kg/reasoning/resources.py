@@ -1,0 +1,118 @@
+"""Resource words beyond "small" and "large": hardware named instead of a compute budget, and data
+given as a count ("~300 images", "2M rows", "a few hundred photos") instead of a size."""
+from __future__ import annotations
+
+import re
+
+_NUMBER_WORDS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mm": 1e6, "billion": 1e9, "b": 1e9}
+SMALL_DATA_BELOW = 10_000          # items; fewer is a small dataset (the corpus's own convention)
+LARGE_DATA_FROM = 20_000
+
+SMALL_HARDWARE = re.compile(
+    r"\b(laptops?|notebook|macbook( air| pro)?|ipad|iphone|(smart)?phones?|tablets?|raspberry pi|jetson|"
+    r"microcontrollers?|edge (device|pc|box|hardware|gpu)s?|on[- ]device|on the device|cpu[- ]only|"
+    r"(just|only) (a )?cpu|consumer (gpu|card|hardware|graphics card)s?|gaming (gpu|card|pc|laptop)|"
+    r"(single|one|a) (workstation|older gpu|small gpu|modest gpu|cheap gpu|gpu box|gpu|card)|"
+    r"modest hardware|weak hardware|older gpus?|(rtx|gtx)[ -]?\d{3,4}\w*|(30|40|50)[5-9]0( ti)?|"
+    r"t4|a10g?|m[1-4] (mac|chip|ipad|macbook)|consoles?|console hardware|colab|free tier|in the browser|"
+    r"no (big|large|real) gpus?|without a gpu|no gpus?)\b", re.I)
+LARGE_HARDWARE = re.compile(
+    r"\b((gpu |compute |training )?clusters?|supercomputer|tpu[ -]?(v\d )?pods?|data ?cent(er|re)s?|dgx|gpu farm|"
+    r"\d+ ?(x|×) ?(gpus?|h100s?|a100s?|v100s?|h200s?|tpus?)|(\d{2,}|eight|sixteen|dozens of|hundreds of|"
+    r"thousands of|many|lots of|plenty of) (gpus|h100s|a100s|v100s|tpus|nodes)|\d+-gpu|"
+    r"unlimited compute|(a lot of|lots of|plenty of|deep) (money|budget|pockets?)|"
+    r"compute is (fine|cheap|plentiful|abundant)|compute isn'?t (a problem|an issue|scarce|limited))\b", re.I)
+_ITEMS = (r"images?|photos?|pictures?|pics|samples?|examples?|rows|records?|recordings?|clips?|tiles|scans|"
+          r"sketches|icons|compounds|molecules|structures|documents|docs|texts|sentences|pairs|tokens|patients|"
+          r"songs|tracks|frames|shots|series|runs|transactions|drawings|illustrations|faces|selfies|videos|"
+          r"views|renders|utterances|speakers|hours|minutes|mins|cases|items|products|designs|logs|letters|"
+          r"sequences|proteins|entries|labels|files|slides|meshes|scenes|spectra|signals|readings|events")
+_COUNT = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(k|m|mm|b|thousand|million|billion)?\+?\s+"
+                    r"(?:[a-z][\w-]*\s+){0,3}?(" + _ITEMS + r")\b", re.I)
+_FEW = re.compile(r"\b(a few|a handful of|handful of|few|a couple of|a couple|a few dozen|a few hundred|"
+                  r"several hundred|only \w+|just \w+)\s+(?:[a-z][\w-]*\s+){0,2}?(" + _ITEMS + r")\b", re.I)
+_MANY = re.compile(r"\b(tens of thousands|hundreds of thousands|millions|billions|thousands and thousands)\s+of\b|"
+                   r"\b(huge|massive|enormous|vast|web-scale|internet-scale)\s+(\w+\s+){0,2}?"
+                   r"(dataset|corpus|archive|collection|table|amount of data)\b", re.I)
+
+
+LIFTED = re.compile(r"\b(forget|ignore|drop|remove|lift|scrap|never mind|no more|without)\s+(about\s+)?"
+                    r"(the\s+|my\s+|our\s+|any\s+)?(compute|gpu|hardware|budget|data|dataset)\s+(limits?|constraints?|budget|caps?|restrictions?|"
+                    r"problem|issue)\b", re.I)
+
+
+def lifted(text: str) -> set[str]:
+    """Resources whose limit the text lifts ("forget the compute limit"): {"compute"} or {"data"}."""
+    kinds = set()
+    for match in LIFTED.finditer(text):
+        kinds.add("data" if match.group(4).lower().startswith("data") else "compute")
+    return kinds
+
+
+_CUES = {
+    "compute": re.compile(r"\b(compute|computational|computing|gpus?|tpus?|hardware|budget|clusters?|cloud|"
+                          r"cpus?|servers?|machines?|workstation|accelerators?|resources|money|afford|cheap|"
+                          r"expensive)\b", re.I),
+    "data": re.compile(r"\b(data|dataset|datasets|examples?|samples?|records?|rows|corpus|archive|collection|"
+                       r"training set|labelled|labeled|few|handful|only|millions|billions|thousands|hundreds|huge|"
+                       r"tiny|scarce|rare|limited|plenty|lots)\b", re.I),
+    "pretrained": re.compile(r"\b(pre-?trained|checkpoints?|foundation|fine-?tun\w*|off-the-shelf|existing|"
+                             r"base model|lora|from scratch|public (model|weights)|weights|open[- ]weights?|llama|"
+                             r"stable diffusion|sdxl|gpt|bert|wavenet|stylegan|nothing (out there|available)|"
+                             r"no model)\b", re.I),
+    "latency": re.compile(r"\b(real[- ]?time|latency|fast|faster|instant\w*|ms|fps|on the fly|interactive|live|"
+                          r"seconds?|quick\w*|speed|immediate\w*|delay|responsive|on-device|mobile|phones?|"
+                          r"streaming|per second|milliseconds?)\b", re.I),
+}
+
+
+def states_resource(text: str, kind: str) -> bool:
+    """Whether the text says anything about a resource (compute, data, pretrained, latency) at all: a
+    constraint is only read where the person states it, never inferred from the topic alone."""
+    if kind == "compute" and hardware_size(text):
+        return True
+    if kind == "data" and data_size(text):
+        return True
+    return bool(_CUES[kind].search(text)) or (kind in ("compute", "data") and bool(LIFTED.search(text)))
+
+
+def hardware_size(text: str) -> str:
+    """'small' or 'large' when the text names hardware that implies a compute budget, else ''."""
+    large, small = LARGE_HARDWARE.search(text), SMALL_HARDWARE.search(text)
+    if large and not small:
+        return "large"
+    if small and not large:
+        return "small"
+    if small and large:                 # the later mention wins ("one GPU now, a cluster next year")
+        return "large" if large.start() > small.start() else "small"
+    return ""
+
+
+def _amount(number: str, scale: str | None, unit: str) -> float:
+    value = float(number.replace(",", ""))
+    value *= _NUMBER_WORDS.get((scale or "").lower(), 1.0)
+    unit = unit.lower()
+    if unit in ("hours",):
+        value *= 200                     # an hour of speech or video is many training items
+    elif unit in ("minutes", "mins"):
+        value *= 4
+    return value
+
+
+def data_size(text: str) -> str:
+    """'small' or 'large' when the text counts its training data, else ''."""
+    if _MANY.search(text):
+        return "large"
+    sizes = []
+    for match in _COUNT.finditer(text):
+        value = _amount(match.group(1), match.group(2), match.group(3))
+        if value < SMALL_DATA_BELOW:
+            sizes.append("small")
+        elif value >= LARGE_DATA_FROM:
+            sizes.append("large")
+    if sizes:
+        return sizes[-1]
+    return "small" if _FEW.search(text) else ""
+
+
+__all__ = ["hardware_size", "data_size", "lifted", "states_resource"]

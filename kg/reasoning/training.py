@@ -1,0 +1,114 @@
+"""Fitting the need parser (kg.reasoning.parser) on the need corpus: `whichmodel parser`, `make parser`.
+
+train.yaml fits the heads; dev.yaml chooses, per group of labels, the threshold and whether the heads
+beat the hand-written reading at all ("keep a rule only where it beats the model on the dev split").
+The frozen test split (tests/data/needs-test.yaml) is never read here. Deterministic: the same corpus,
+graph and model give the same weights.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from kg import paths
+from kg.reasoning.needs import map_needs
+from kg.reasoning.parser import (
+    GROUPS,
+    MIN_POSITIVES,
+    PARSER_FILE,
+    Example,
+    NeedParser,
+    features,
+    fingerprint,
+    label_matrix,
+    label_space,
+    load_examples,
+    rule_vector,
+)
+
+THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.95, 0.05))
+
+
+def needs_dir() -> Path:
+    return paths.ontology_dir() / "needs"
+
+
+def example_text(example: Example) -> str:
+    """A follow-up's text is read with the question before it."""
+    return f"{example.context} {example.question}" if example.context else example.question
+
+
+def featurize(examples: list[Example], index, matcher) -> tuple[np.ndarray, np.ndarray]:
+    """Base features and rule vectors, one row per example."""
+    space = label_space(index)
+    base, rules = [], []
+    for example in examples:
+        reading = map_needs(example_text(example), index, matcher, keep_on_decline=True)
+        base.append(features(reading.question, index, matcher, reading))
+        rules.append(rule_vector(reading, space))
+    return np.array(base), np.array(rules)
+
+
+def fit(examples: list[Example], base: np.ndarray, space: dict[str, list[str]], c: float = 0.5) -> NeedParser:
+    """One logistic head per label with at least MIN_POSITIVES training examples (lbfgs: deterministic)."""
+    from sklearn.linear_model import LogisticRegression  # only for fitting: the parser runs on numpy alone
+
+    labels = label_matrix(examples, space)
+    parser = NeedParser(space, {}, {}, {}, base[:, :384].copy(), labels)
+    xs = parser.inputs(base, leave_out_self=True)
+    column = 0
+    for g in GROUPS:
+        names = space[g]
+        w, b, mask = np.zeros((xs.shape[1], len(names))), np.zeros(len(names)), np.zeros(len(names), dtype=bool)
+        for j in range(len(names)):
+            y = labels[:, column + j] > 0
+            if MIN_POSITIVES <= y.sum() < len(y):
+                model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+                model.fit(xs, y)
+                w[:, j], b[j], mask[j] = model.coef_[0], model.intercept_[0], True
+        column += len(names)
+        parser.weights[g], parser.biases[g], parser.learned[g] = w, b, mask
+    return parser
+
+
+def f1(predicted: list[set], gold: list[set]) -> float:
+    tp = sum(len(p & g) for p, g in zip(predicted, gold))
+    wrong = sum(len(p ^ g) for p, g in zip(predicted, gold))
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+
+
+def tune(parser: NeedParser, examples: list[Example], base: np.ndarray, rules: np.ndarray) -> dict[str, dict]:
+    """Per group, the threshold with the best F1 on these (dev) examples, and whether the heads beat the
+    rules; sets parser.thresholds and parser.use_model and returns the figures."""
+    figures, offset = {}, 0
+    parser.use_model = dict.fromkeys(GROUPS, True)
+    probs = [parser.probabilities(x, r) for x, r in zip(base, rules)]
+    for g in GROUPS:
+        names = parser.space[g]
+        gold = [set(e.labels[g]) for e in examples]
+        by_rules = [{n for n, v in zip(names, r[offset:offset + len(names)]) if v} for r in rules]
+        offset += len(names)
+        model_f1, threshold = max((f1([{n for n, p in pr[g].items() if p >= t} for pr in probs], gold), t)
+                                  for t in THRESHOLDS)
+        rules_f1 = f1(by_rules, gold)
+        parser.use_model[g] = model_f1 > rules_f1
+        parser.thresholds[g] = float(threshold) if parser.use_model[g] else 0.5
+        figures[g] = {"rules_f1": round(rules_f1, 3), "model_f1": round(model_f1, 3),
+                      "threshold": parser.thresholds[g], "uses_model": parser.use_model[g]}
+    return figures
+
+
+def fit_parser(kb, folder: Path | None = None) -> tuple[NeedParser, dict]:
+    """Fit on train.yaml, tune on dev.yaml, save into the build folder; (parser, dev figures per group)."""
+    train, dev = load_examples(needs_dir() / "train.yaml"), load_examples(needs_dir() / "dev.yaml")
+    base_t, _ = featurize(train, kb.index, kb.matcher)
+    parser = fit(train, base_t, label_space(kb.index))
+    base_d, rules_d = featurize(dev, kb.index, kb.matcher)
+    figures = tune(parser, dev, base_d, rules_d)
+    parser.fingerprint = fingerprint(needs_dir() / "train.yaml", kb.index)
+    parser.save((folder or kb.folder) / PARSER_FILE)
+    return parser, figures
+
+
+__all__ = ["fit_parser", "fit", "tune", "featurize", "example_text", "needs_dir", "f1"]

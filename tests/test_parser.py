@@ -1,0 +1,134 @@
+"""The need parser: resource words, families named, follow-ups, the learned heads and their figures on the
+frozen test split (measured here, never tuned on)."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.reasoning.conversation import is_follow_up, merge
+from kg.reasoning.families import candidates, named_families, ruled_out
+from kg.reasoning.needs import Needs
+from kg.reasoning.parser import PARSER_FILE, NeedParser
+from kg.reasoning.resources import data_size, hardware_size, lifted
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_SPLIT = ROOT / "tests" / "data" / "needs-test.yaml"
+TEST_SPLIT_SHA256 = "a2801229d7a4c6d724456c3f70dee57a1ddef230294721cc44ab85d3b6bc1756"
+
+
+@pytest.mark.parametrize("text, size", [
+    ("one RTX 3060 in my desktop", "small"), ("it runs on a Raspberry Pi", "small"), ("on my laptop", "small"),
+    ("we rent a 64-GPU cluster", "large"), ("8x A100 nodes", "large"), ("a TPU pod", "large"),
+    ("compute isn't cheap", ""), ("we like GPUs", "")])
+def test_hardware_names_a_compute_budget(text, size):
+    assert hardware_size(text) == size
+
+
+@pytest.mark.parametrize("text, size", [
+    ("about 300 images of sonar", "small"), ("~800 compounds", "small"), ("2M rows of transactions", "large"),
+    ("tens of thousands of photos", "large"), ("a few hundred scans", "small"), ("40,000 patients", "large"),
+    ("20 minutes of recordings", "small"), ("the 3 families", "")])
+def test_counts_name_a_data_size(text, size):
+    assert data_size(text) == size
+
+
+def test_lifted_limits():
+    assert lifted("ok forget the compute limit") == {"compute"}
+    assert lifted("ignore the data constraint") == {"data"}
+    assert lifted("the compute limit is tight") == set()
+
+
+def test_families_named_weighed_and_ruled_out(knowledge):
+    index = knowledge.index
+    assert named_families("VAE or a normalizing flow?", index)[0] == "vae"
+    assert candidates("GAN or diffusion for product shots?", index, set()) == ["gan", "diffusion"]
+    assert candidates("Our GAN training collapsed", index, {"gan"}) == []
+    assert ruled_out("anything but GANs please", index) == {"gan"}
+    assert ruled_out("a GAN would be great", index) == set()
+
+
+def test_comparative_question_ranks_the_named_families_first(knowledge):
+    answer = knowledge.recommend("GAN or VAE for generating cartoon avatars?")
+    assert not answer.declined and {r.family for r in answer.recommendations[:2]} == {"gan", "vae"}
+
+
+def test_follow_up_keeps_what_it_does_not_change(knowledge):
+    first = knowledge.recommend("Generate images on a single laptop GPU with about 300 training photos.")
+    assert {"compute-small", "data-small"} <= first.needs.constraints
+    follow = knowledge.follow_up(first, "and for audio instead?")
+    assert follow is not None and not follow.declined
+    assert {"compute-small", "data-small"} <= follow.needs.constraints
+    assert any(m in follow.needs.modalities for m in ("audio", "speech", "music"))
+    assert not any("image" in u for u in follow.needs.use_cases)
+    more = knowledge.follow_up(first, "what if we had millions of photos?")
+    assert "data-large" in more.needs.constraints and "data-small" not in more.needs.constraints
+    assert "compute-small" in more.needs.constraints
+
+
+def test_thanks_is_not_a_need(knowledge):
+    first = knowledge.recommend("Generate realistic faces.")
+    thanks = knowledge.follow_up(first, "thanks!")
+    assert thanks is not None and thanks.declined
+
+
+def test_a_long_new_question_is_not_a_follow_up():
+    alone = Needs("x", use_cases={"text-generation": 0.9})
+    assert not is_follow_up("Write product descriptions for our online shop from a list of features and "
+                            "tags, in our brand voice, for about two thousand items", alone)
+    assert is_follow_up("and for audio instead?", alone)
+
+
+def test_merge_puts_the_new_priority_first():
+    previous = Needs("q", use_cases={"image-generation": 0.9}, priorities={"generation-speed": 2.5},
+                     constraints={"compute-small"})
+    follow = Needs("quality matters most", priorities={"sample-quality": 2.5})
+    combined = merge(previous, follow, "quality matters most")
+    assert list(combined.priorities)[:2] == ["sample-quality", "generation-speed"]
+    assert combined.constraints == {"compute-small"} and combined.use_cases == {"image-generation": 0.9}
+
+
+def test_top_priority_control_puts_it_first(knowledge):
+    answer = knowledge.recommend("Generate images fast for a game.", priorities=["exact likelihood"])
+    assert list(answer.needs.priorities)[0] == "exact-likelihood"
+    assert answer.top.family == "flow"
+
+
+def test_the_learned_parser_is_fitted_and_round_trips(knowledge, tmp_path):
+    parser = knowledge.parser
+    assert parser is not None and parser.learned["use_cases"].sum() > 20
+    copy = tmp_path / PARSER_FILE
+    shutil.copy(knowledge.folder / PARSER_FILE, copy)
+    again = NeedParser.load(copy)
+    assert again.fingerprint == parser.fingerprint and again.thresholds == parser.thresholds
+    assert (again.weights["decline"] == parser.weights["decline"]).all()
+
+
+def test_a_stale_parser_is_not_used(knowledge, tmp_path):
+    import kg
+
+    folder = tmp_path / "build"
+    shutil.copytree(knowledge.folder, folder, symlinks=True)
+    stale = NeedParser.load(folder / PARSER_FILE)
+    stale.fingerprint = "0" * 16
+    stale.save(folder / PARSER_FILE)
+    assert kg.open(folder).parser is None
+
+
+def test_test_split_is_frozen():
+    """The test split is the one whose checksum the README gives; nothing may change it silently."""
+    assert hashlib.sha256(TEST_SPLIT.read_bytes()).hexdigest() == TEST_SPLIT_SHA256
+
+
+def test_figures_on_the_frozen_test_split(knowledge):
+    """Measured, not tuned on: the README reports these figures. The floors only catch a collapse."""
+    from app.needs_eval import evaluate_needs, report_lines
+
+    result = evaluate_needs(TEST_SPLIT, knowledge)
+    print("\n".join(report_lines("tests/data/needs-test.yaml", result)))
+    product, baseline = result["product"], result["baseline"]
+    assert result["count"] == 170
+    assert product.rate("top1") > baseline.rate("top1") + 0.1
+    assert product.rate("top1") >= 0.6 and product.rate("declines") >= 0.6
