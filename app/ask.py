@@ -142,6 +142,8 @@ def run_eval(args) -> int:
         print(f"{'citation coverage':22}{_pct(faith['coverage']):>12}")
         print(f"{'citation validity':22}{_pct(faith['validity']):>12}")
         print(f"{'citation precision':22}{_pct(faith['precision']):>12}")
+        print(f"{'source-count mismatches':22}{faith['count_mismatches']:>7} of {faith['counting_sentences']}")
+        print(f"{'short quotes, no context':22}{_pct(faith['short_quotes_share']):>12}")
     if args.verbose:
         for failure in product.failures:
             print(f"  miss {failure}")

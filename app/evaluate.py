@@ -91,18 +91,20 @@ def evaluate(path: Path, kb=None, explain_answers: bool = True) -> dict:
         if explain_answers:
             faithfulness.append(check_explanation(explain(answer, kb), kb.index, kb.corpus))
     return {"cases": len(cases), "product": product, "baseline": baseline,
-            "faithfulness": _merge(faithfulness)}
+            "faithfulness": merge_faithfulness(faithfulness)}
 
 
-def _merge(parts: list[dict]) -> dict:
+def merge_faithfulness(parts: list[dict]) -> dict:
     parts = [p for p in parts if p]
     if not parts:
         return {}
-    keys = ("sentences", "cited_sentences", "citations", "valid_citations", "precise_citations")
+    keys = ("sentences", "cited_sentences", "citations", "valid_citations", "precise_citations",
+            "counting_sentences", "count_mismatches", "shown_quotes", "short_quotes")
     total = {k: sum(p.get(k, 0) for p in parts) for k in keys}
     return {
         "coverage": total["cited_sentences"] / total["sentences"] if total["sentences"] else None,
         "validity": total["valid_citations"] / total["citations"] if total["citations"] else None,
         "precision": total["precise_citations"] / total["citations"] if total["citations"] else None,
+        "short_quotes_share": total["short_quotes"] / total["shown_quotes"] if total["shown_quotes"] else None,
         **total,
     }

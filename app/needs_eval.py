@@ -7,6 +7,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.evaluate import merge_faithfulness
+from explain import explain
+from explain.check import check_explanation
 from kg.reasoning.index import FAMILY_LABELS
 from kg.reasoning.parser import Example, load_examples
 from kg.reasoning.training import example_text, f1
@@ -21,6 +24,7 @@ class Tally:
     sets: dict[str, tuple[list[set], list[set]]] = field(default_factory=lambda: defaultdict(lambda: ([], [])))
     confusion: Counter = field(default_factory=Counter)
     misses: list[str] = field(default_factory=list)
+    faithfulness: list[dict] = field(default_factory=list)
 
     def add(self, metric: str, slice_: str, ok: bool) -> None:
         self.hits[metric]["all"].append(ok)
@@ -78,6 +82,8 @@ def evaluate_needs(path: Path, kb) -> dict:
         text = example_text(example)
         answer = _answer(kb, example)
         _score(product, example, [r.label for r in answer.recommendations], answer.declined)
+        if not answer.declined:
+            product.faithfulness.append(check_explanation(explain(answer, kb), kb.index, kb.corpus))
         if not answer.declined and not example.labels["decline"]:
             for group, got in (("constraints", answer.needs.constraints), ("priorities", set(answer.needs.priorities))):
                 product.sets[group][0].append(set(got))
@@ -101,6 +107,12 @@ def report_lines(name: str, result: dict, *, verbose: bool = False) -> list[str]
         lines.append(f"{label:26}{_pct(product.rate(metric)):>12}{_pct(baseline.rate(metric)):>12}")
     for group in ("constraints", "priorities"):
         lines.append(f"{group + ' F1':26}{_pct(product.f1(group)):>12}")
+    faith = merge_faithfulness(product.faithfulness)
+    if faith:
+        lines.append(f"{'explanations':26}{faith['sentences']} sentences, {_pct(faith['coverage']).strip()} cited, "
+                     f"{faith['count_mismatches']} of {faith['counting_sentences']} source counts wrong, "
+                     f"{_pct(faith['short_quotes_share']).strip()} of {faith['shown_quotes']} quotes short "
+                     "without context")
     lines.append("per slice: " + "; ".join(
         f"{s} top-1 {_pct(product.rate('top1', s)).strip()}, declines {_pct(product.rate('declines', s)).strip()}"
         for s in product.slices()))

@@ -16,10 +16,11 @@ class Sentence:
     property: str = ""
     use_case: str = ""
     kind: str = ""
+    counts: int = 0              # how many sources the sentence says agree (0: it counts none)
 
     def to_dict(self) -> dict:
         return {"text": self.text, "citations": self.citations, "family": self.family, "property": self.property,
-                "use_case": self.use_case, "kind": self.kind}
+                "use_case": self.use_case, "kind": self.kind, "counts": self.counts}
 
     def with_markers(self) -> str:
         """The sentence with its citation markers before its final punctuation."""

@@ -38,8 +38,10 @@ def _plural(n: int) -> str:
 
 
 def _say(text: str, claims, cites: Citations, family: str, *, prop: str = "", use_case: str = "",
-         kind: str = "") -> Sentence:
-    return Sentence(text, cites.marks(claims), family, prop, use_case, kind)
+         kind: str = "", counts: int = 0) -> Sentence:
+    """A sentence citing claims; `counts` is how many sources its words say agree (the contract: it cites
+    a claim from exactly that many documents, see explain.check)."""
+    return Sentence(text, cites.marks(claims), family, prop, use_case, kind, counts)
 
 
 def _opening(rec: Recommendation, answer: Answer, cites: Citations) -> list[Sentence]:
@@ -52,7 +54,7 @@ def _opening(rec: Recommendation, answer: Answer, cites: Citations) -> list[Sent
                       f"{label} is the best fit here, and {sources_phrase(n)} name{s} it for {first.label}.",
                       f"Go with {label}; {sources_phrase(n)} cite{s} it for {first.label}."],
                      answer.question, label)
-        out.append(_say(text, first.claims, cites, rec.family, use_case=first.use_case, kind="use_case"))
+        out.append(_say(text, first.claims, cites, rec.family, use_case=first.use_case, kind="use_case", counts=n))
     for rule in rec.reasons_of(RuleMatch)[:2]:
         lead = "" if out else f"Use {label}. "
         out.append(_say(f"{lead}Source {rule.claim.doc[:3]} gives this rule for the situation: "
@@ -74,7 +76,7 @@ def _properties(rec: Recommendation, cites: Citations) -> list[Sentence]:
         text = _pick([f"That matters for what you asked: its {words}.",
                       f"On what you care about, its {words}.",
                       f"Its {words}, which is what you asked for."], rec.label, fit.property)
-        out.append(_say(text, fit.claims, cites, rec.family, prop=fit.property, kind="property"))
+        out.append(_say(text, fit.claims, cites, rec.family, prop=fit.property, kind="property", counts=fit.sources))
     return out
 
 
@@ -118,7 +120,7 @@ def change_reason(change: Counterfactual, index: KnowledgeIndex) -> dict | None:
     if not favourable:
         return None
     claims = pick_claims(index.level_claims[family][prop])
-    return {"kind": "property", "property": prop, "claims": claims,
+    return {"kind": "property", "property": prop, "claims": claims, "counts": n,
             "text": f"its {index.properties[prop].label} is rated {levels_of(index, claims).phrase()} "
                     f"by {sources_phrase(n)}"}
 
@@ -159,13 +161,15 @@ def _runner_up(answer: Answer, cites: Citations, index: KnowledgeIndex) -> list[
     evidence = change_reason(change, index) if change else None
     if evidence:
         return [_say(f"Pick {runner.label} instead {change.change}: {evidence['text']}.", evidence["claims"],
-                     cites, runner.family, prop=evidence["property"], kind=evidence["kind"])]
+                     cites, runner.family, prop=evidence["property"], kind=evidence["kind"],
+                     counts=evidence.get("counts", 0))]
     if not runner.reasons:
         return []
     reason = runner.reasons[0]
+    counts = len(reason.documents) if isinstance(reason, UseCaseSupport) else getattr(reason, "sources", 0)
     return [_say(f"{runner.label} is the runner-up: {reason_clause(reason, runner.label)}.", reason.claims, cites,
                  runner.family, prop=getattr(reason, "property", ""), use_case=getattr(reason, "use_case", ""),
-                 kind=reason.kind)]
+                 kind=reason.kind, counts=counts)]
 
 
 def _conflicts(rec: Recommendation, cites: Citations, index: KnowledgeIndex, shown: set[str]) -> list[Sentence]:
@@ -189,7 +193,7 @@ def _more(rec: Recommendation, cites: Citations, index: KnowledgeIndex, wanted: 
     for use in rec.reasons_of(UseCaseSupport)[1:1 + wanted]:
         n = len(use.documents)
         out.append(_say(f"It is also named for {use.label} by {n} source{'s' if n > 1 else ''}.", use.claims,
-                        cites, rec.family, use_case=use.use_case, kind="use_case"))
+                        cites, rec.family, use_case=use.use_case, kind="use_case", counts=n))
     mechanisms = sorted((c for c in index.claims.values() if c.family == rec.family and not c.via_model
                          and c.predicate == "mechanism" and len(c.quote) > 40), key=lambda c: (c.doc, c.start))
     for claim in mechanisms[:max(0, wanted - len(out))]:

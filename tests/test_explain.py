@@ -44,3 +44,25 @@ def test_wording_varies_with_the_evidence(knowledge):
         text = explain(recommend(question, kb=knowledge), knowledge).text
         openings.add(text.split()[0])
     assert len(openings) >= 2
+
+
+def test_every_sentence_that_counts_sources_cites_that_many(knowledge):
+    """The sentence contract over the dev set and the need corpus's dev split: "N sources" means claims
+    from exactly N documents among the sentence's citations."""
+    from pathlib import Path
+
+    from kg.reasoning.parser import load_examples
+
+    root = Path(__file__).resolve().parent.parent
+    questions = [c.question for c in load_cases(DEV_SET)]
+    questions += [e.question for e in load_examples(root / "ontology" / "needs" / "dev.yaml") if not e.context]
+    counting = 0
+    for question in questions:
+        answer = knowledge.recommend(question)
+        if answer.declined:
+            continue
+        explanation = explain(answer, knowledge)
+        report = check_explanation(explanation, knowledge.index, knowledge.corpus)
+        counting += report["counting_sentences"]
+        assert report["count_mismatches"] == 0, (question, report["problems"])
+    assert counting > 100

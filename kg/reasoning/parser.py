@@ -35,7 +35,7 @@ MIN_POSITIVES = 3               # a label with fewer training examples keeps the
 EXCLUSIVE = [("compute-small", "compute-large"), ("data-small", "data-large"),
              ("pretrained-available", "pretrained-unavailable")]
 ORDER_WEIGHTS = (2.5, 1.3, 1.0, 0.8)         # priority weights by rank: the first one counts most
-KNN, KNN_TEMPERATURE = 8, 0.05                  # nearest corpus needs whose labels are features
+KNN, KNN_TEMPERATURE = 16, 0.05                 # nearest corpus needs whose labels are features
 
 
 @dataclass
@@ -95,9 +95,10 @@ def label_matrix(examples: list[Example], space: dict[str, list[str]]) -> np.nda
                      for e in examples])
 
 
-def neighbour_labels(embeddings: np.ndarray, memory: np.ndarray, labels: np.ndarray, *, k: int = KNN,
+def neighbour_labels(embeddings: np.ndarray, memory: np.ndarray, labels: np.ndarray, *, k: int | None = None,
                      leave_out_self: bool = False) -> np.ndarray:
-    """For each embedding, the similarity-weighted mean labels of its k nearest corpus needs."""
+    """For each embedding, the similarity-weighted mean labels of its k (default KNN) nearest corpus needs."""
+    k = k or KNN
     sims = embeddings @ memory.T
     if leave_out_self:
         np.fill_diagonal(sims, -np.inf)

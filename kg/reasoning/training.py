@@ -50,7 +50,7 @@ def featurize(examples: list[Example], index, matcher) -> tuple[np.ndarray, np.n
     return np.array(base), np.array(rules)
 
 
-def fit(examples: list[Example], base: np.ndarray, space: dict[str, list[str]], c: float = 0.5) -> NeedParser:
+def fit(examples: list[Example], base: np.ndarray, space: dict[str, list[str]], c: float = 2.0) -> NeedParser:
     """One logistic head per label with at least MIN_POSITIVES training examples (lbfgs: deterministic)."""
     from sklearn.linear_model import LogisticRegression  # only for fitting: the parser runs on numpy alone
 
