@@ -1,0 +1,63 @@
+"""A conversation in a real browser (Debian chromium, playwright): follow-ups keep what they do not change,
+"compare them" compares the two families on top, and the "Top priority" control puts its property first."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_browser import ARGS, CHROMIUM
+from test_endpoint import live_server  # noqa: F401 - the shared session server
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chat(live_server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(30_000)
+        page.goto(live_server, wait_until="load")
+        page.wait_for_selector("#wm-input textarea")
+        yield page
+        browser.close()
+
+
+def _say(page, text: str, selector: str) -> str:
+    before = page.locator(f"#wm-chat {selector}").count()
+    page.fill("#wm-input textarea", text)
+    page.click("#wm-send")
+    page.wait_for_function(f"document.querySelectorAll('#wm-chat {selector}').length > {before}")
+    return page.locator(f"#wm-chat {selector}").last.inner_text()
+
+
+def test_a_follow_up_keeps_the_stated_limits(chat):
+    first = _say(chat, "Generate images on one laptop GPU with about 300 training photos.", ".wm-answer")
+    assert "Recommendation:" in first and "small compute budget" in first and "small dataset" in first
+    follow = _say(chat, "and for audio instead?", ".wm-answer")
+    assert "Follow-up:" in follow
+    understood = follow.split("Understood:", 1)[1]
+    assert "small compute budget" in understood and "small dataset" in understood
+    assert "audio" in understood and "image generation" not in understood
+    thanks = _say(chat, "thanks!", ".wm-note")
+    assert "Glad it helps" in thanks
+
+
+def test_compare_them_compares_the_two_on_top(chat):
+    reply = _say(chat, "compare them", ".wm-compare")
+    assert " vs " in reply and "Property" in reply
+
+
+def test_top_priority_control_puts_it_first(chat):
+    _say(chat, "Generate images fast for a game.", ".wm-answer")
+    chat.get_by_label("Top priority").click()
+    before = chat.locator("#wm-chat .wm-answer").count()
+    chat.get_by_role("option", name="exact likelihood").click()
+    chat.wait_for_function(f"document.querySelectorAll('#wm-chat .wm-answer').length > {before}")
+    refined = chat.locator("#wm-chat .wm-answer").last.inner_text()
+    assert "Refined (priorities exact-likelihood): Flow" in refined
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    chat.screenshot(path=str(ROOT / "test-artifacts" / "chat-conversation.png"), full_page=True)
