@@ -18,7 +18,7 @@ from kg.reasoning.answer import (
     UseCaseSupport,
     documents_of,
 )
-from kg.reasoning.index import KnowledgeIndex
+from kg.reasoning.index import FAMILY_LABELS, KnowledgeIndex
 from kg.reasoning.recommend import levels_of, pick_claims, rating_band
 from kg.reasoning.scoring import CONSTRAINT_WEIGHTS, property_weights, rule_matches
 from kg.sources.corpus import Document
@@ -99,7 +99,8 @@ def reason_clause(reason, family_label: str) -> str:
     if isinstance(reason, PropertyFit):
         count = "one source" if reason.sources == 1 else _plural(reason.sources)
         return f"its {reason.label} is rated {reason.levels.phrase()} ({count})"
-    return f"Source {reason.claim.doc[:3]} recommends {family_label} in this situation (action: {reason.action})"
+    return (f"source {reason.claim.doc[:3]} recommends {family_label} in this situation: "
+            f"“{reason.claim.quote.strip(' -•')}”")
 
 
 def change_reason(change: Counterfactual, index: KnowledgeIndex) -> dict | None:
@@ -166,6 +167,8 @@ def _runner_up(answer: Answer, cites: Citations, index: KnowledgeIndex) -> list[
     if not runner.reasons:
         return []
     reason = runner.reasons[0]
+    if isinstance(reason, RuleMatch) and any(d.other.claim.id == reason.claim.id for d in answer.rule_disagreements):
+        return []                     # the disagreement between the rules says it, quoting both
     counts = len(reason.documents) if isinstance(reason, UseCaseSupport) else getattr(reason, "sources", 0)
     return [_say(f"{runner.label} is the runner-up: {reason_clause(reason, runner.label)}.", reason.claims, cites,
                  runner.family, prop=getattr(reason, "property", ""), use_case=getattr(reason, "use_case", ""),
@@ -184,6 +187,18 @@ def _conflicts(rec: Recommendation, cites: Citations, index: KnowledgeIndex, sho
             text = (f"The sources disagree on {rec.label}'s {conflict.label}: " + ", ".join(parts[:-1])
                     + f" while {parts[-1]}.")
             out.append(_say(text, list(sides.values()), cites, rec.family, prop=conflict.property, kind="conflict"))
+    return out
+
+
+def _rule_disagreements(answer: Answer, cites: Citations) -> list[Sentence]:
+    """Where two sources' rules both hold and name different families, say so and quote both."""
+    out = []
+    for d in answer.rule_disagreements[:1]:
+        mine, other = d.first.claim, d.other.claim
+        text = (f"The sources' rules disagree here: source {mine.doc[:3]} points to {FAMILY_LABELS[mine.family]} "
+                f"(“{mine.quote.strip(' -•')}”) while source {other.doc[:3]} points to "
+                f"{FAMILY_LABELS[d.other_family]} (“{other.quote.strip(' -•')}”).")
+        out.append(Sentence(text, cites.marks([mine, other]), "", kind="rule_disagreement"))
     return out
 
 
@@ -216,6 +231,7 @@ def explain_answer(answer: Answer, index: KnowledgeIndex, corpus: dict[str, Docu
     sentences += _properties(rec, cites)
     sentences += _tradeoffs(rec, cites)
     sentences += _runner_up(answer, cites, index)
+    sentences += _rule_disagreements(answer, cites)
     sentences += _conflicts(rec, cites, index, {s.property for s in sentences if s.kind == "tradeoff"})
     sentences = [s for s in sentences if s.citations]
     if len(sentences) < 3:

@@ -126,6 +126,18 @@ class Conflict:
 
 
 @dataclass
+class RuleDisagreement:
+    """Two sources' decision rules that both hold for this need but recommend different families."""
+    first: RuleMatch                 # the rule for the family ranked first
+    other: RuleMatch                 # a rule of another document for another family
+    other_family: str
+
+    def to_dict(self) -> dict:
+        return {"families": [self.first.claim.family, self.other_family],
+                "citations": [citation_of(self.first.claim), citation_of(self.other.claim)]}
+
+
+@dataclass
 class Counterfactual:
     """One change to the needs that puts another family first (verified by re-scoring)."""
     change: str                      # "if you had a small dataset"
@@ -176,6 +188,7 @@ class Answer:
     understood: list[dict]           # the needs as labelled items (Needs.as_list)
     recommendations: list[Recommendation] = field(default_factory=list)
     changes: list[Counterfactual] = field(default_factory=list)
+    rule_disagreements: list[RuleDisagreement] = field(default_factory=list)
     declined: bool = False
     decline_reason: str = ""
 
@@ -195,8 +208,9 @@ class Answer:
         return {"question": self.question, "declined": self.declined, "decline_reason": self.decline_reason,
                 "needs": self.understood, "recommendations": [r.to_dict() for r in self.recommendations],
                 "runner_up": self.runner_up.label if self.runner_up else None,
-                "what_would_change": [c.to_dict() for c in self.changes]}
+                "what_would_change": [c.to_dict() for c in self.changes],
+                "rule_disagreements": [d.to_dict() for d in self.rule_disagreements]}
 
 
 __all__ = ["Answer", "Recommendation", "UseCaseSupport", "PropertyFit", "RuleMatch", "Reason", "TradeOff",
-           "Conflict", "Counterfactual", "Levels", "citation_of", "documents_of"]
+           "Conflict", "Counterfactual", "RuleDisagreement", "Levels", "citation_of", "documents_of"]

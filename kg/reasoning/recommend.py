@@ -12,6 +12,7 @@ from kg.reasoning.answer import (
     Levels,
     PropertyFit,
     Recommendation,
+    RuleDisagreement,
     RuleMatch,
     TradeOff,
     UseCaseSupport,
@@ -19,7 +20,7 @@ from kg.reasoning.answer import (
 from kg.reasoning.index import ClaimRef, KnowledgeIndex
 from kg.reasoning.needs import MAX_QUESTION_CHARS, Needs, check_question
 from kg.reasoning.parser import ORDER_WEIGHTS, read_needs
-from kg.reasoning.scoring import FamilyScore, property_weights, score_families
+from kg.reasoning.scoring import FamilyScore, property_weights, rule_matches, score_families
 
 TOP_N = 3
 CHOICES = {"compute": ("small", "large"), "data": ("small", "large"), "pretrained": ("yes", "no")}
@@ -138,11 +139,30 @@ def rank(index: KnowledgeIndex, needs: Needs) -> list[FamilyScore]:
     """The families with a positive score, best first: by score, except that a property put above all
     else ranks by how the sources rate it first, and a comparative question's families come first."""
     ranked = [fs for fs in score_families(index, needs) if fs.score > 0]
-    if needs.first:
-        ranked.sort(key=lambda fs: -rating_band(index, fs.family, needs.first))
+    if needs.first:                 # by the rating band, then by how many sources give it, then by score
+        ranked.sort(key=lambda fs: (-rating_band(index, fs.family, needs.first),
+                                    -(index.consensus(fs.family, needs.first) or (0, 0))[1]))
     if needs.candidates:
         ranked.sort(key=lambda fs: fs.family not in needs.candidates)
     return ranked
+
+
+def rule_disagreements(index: KnowledgeIndex, needs: Needs, top: Recommendation) -> list[RuleDisagreement]:
+    """Rules of other documents that hold for these needs too but name another family, beside the first
+    family's own rule that shares a condition with them ("Diffusion if quality is priority" in 001,
+    "Autoregressive if output quality is a priority" in 002)."""
+    mine = top.reasons_of(RuleMatch)
+    out = []
+    for rule in index.rules:
+        if rule.family == top.family or not rule_matches(rule, needs):
+            continue
+        for own in mine:
+            shared = any(own.conditions.get(k, set()) & v for k, v in rule.conditions.items())
+            if shared and own.claim.doc != rule.claim.doc:
+                out.append(RuleDisagreement(own, RuleMatch(rule.action, rule.claim, rule.conditions, rule.id),
+                                            rule.family))
+                break
+    return out[:2]
 
 
 def what_would_change(index: KnowledgeIndex, needs: Needs, top: str) -> list[Counterfactual]:
@@ -226,6 +246,7 @@ def answer_needs(needs: Needs, index: KnowledgeIndex, *, alternatives: bool = Tr
         answer.decline_reason = "no source says anything about the needs found in this question"
         return answer
     answer.recommendations = [_recommendation(index, needs, fs) for fs in ranked[:TOP_N]]
+    answer.rule_disagreements = rule_disagreements(index, needs, answer.recommendations[0])
     if alternatives:
         answer.changes = what_would_change(index, needs, ranked[0].family)
     return answer
