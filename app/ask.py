@@ -89,13 +89,19 @@ def render_answer(answer: dict) -> str:
     if answer["citations"]:
         lines.append("Sources:")
         for c in answer["citations"]:
-            lines.append(f"  [{c['n']}] {c['doc']} @{c['start']}-{c['end']}: “{c['quote']}”")
+            lines.append(f"  [{c['n']}] {c['doc']} @{c['start']}-{c['end']}: {shown_quote(c)}")
     needs = ", ".join(f"{n['label']} ({n['kind'].replace('_', ' ')})" for n in answer["needs"])
     if needs:
         lines.append(f"Understood: {needs}")
     for change in answer.get("what_would_change", [])[:3]:
         lines.append(f"Would change: {change['change']} → {change['family']}")
     return "\n".join(lines).rstrip()
+
+
+def shown_quote(citation: dict) -> str:
+    """The quote as a reader sees it: `context: “quote”`, or the quote alone when it stands alone."""
+    context = citation.get("context") or ""
+    return f"{context}: “{citation['quote']}”" if context else f"“{citation['quote']}”"
 
 
 def register_parser(sub) -> None:

@@ -16,6 +16,7 @@ from kg.ontology.vocabulary import load_vocabulary
 from kg.sources.claims import check_claim_file
 from kg.sources.corpus import load_corpus, resolve_id
 from kg.sources.coverage import coverage_report
+from kg.sources.review import claim_warnings
 from kg.sparql import DEFAULT_ROW_LIMIT, serialise, time_limit
 
 
@@ -37,7 +38,8 @@ def run_corpus(args) -> int:
 
 
 def _claims(sub) -> None:
-    p = sub.add_parser("claims", help="check claims files: schema, vocabulary, quotes located")
+    p = sub.add_parser("claims", help="check claims files: schema, vocabulary, quotes located; warn of "
+                       "suspicious mappings")
     p.add_argument("files", nargs="*", type=Path, help="claims files (default: all shipped ones)")
     p.set_defaults(run=run_claims)
 
@@ -45,13 +47,17 @@ def _claims(sub) -> None:
 def run_claims(args) -> int:
     vocab, docs = load_vocabulary(), load_corpus()
     files = args.files or sorted(paths.claims_dir().glob("*.yaml"))
+    checked = [(path, *check_claim_file(path, vocab, docs)) for path in files]
+    warnings = claim_warnings([c for _, good, _ in checked for c in good], docs, vocab)
     failed = 0
-    for path in files:
-        good, problems = check_claim_file(path, vocab, docs)
+    for path, good, problems in checked:
+        mine = [w for w in warnings if Path(w.file) == Path(path)]
         for problem in problems:
             print(f"{problem}", file=sys.stderr)
+        for warning in mine:
+            print(f"{warning}", file=sys.stderr)
         failed += len(problems)
-        print(f"{path}: {len(good)} claims ok, {len(problems)} problems")
+        print(f"{path}: {len(good)} claims ok, {len(problems)} problems, {len(mine)} warnings")
     return 1 if failed else 0
 
 

@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from explain.explanation import Explanation, Sentence
 from kg.reasoning.index import KnowledgeIndex
+from kg.sources.context import word_count
 from kg.sources.corpus import Document
+
+SHORT_QUOTE_WORDS = 4       # a shown quote under this many words needs its context to be checked
+
+
+def needs_context(citation: dict) -> bool:
+    """A shown quote too short to check alone ("Text", "High", "⭐⭐") that comes without its context."""
+    return word_count(str(citation.get("quote", ""))) < SHORT_QUOTE_WORDS and not citation.get("context")
 
 
 def citation_valid(citation: dict, corpus: dict[str, Document]) -> bool:

@@ -83,6 +83,8 @@ def _add_selectors(g: Graph, claim: Claim, node: URIRef) -> None:
     g.add((quote_sel, OA.exact, Literal(claim.quote)))
     g.add((quote_sel, OA.prefix, Literal(claim.prefix)))
     g.add((quote_sel, OA.suffix, Literal(claim.suffix)))
+    if claim.quote_context:       # the row and column (or section and list) the quote stands in
+        g.add((node, WM.quoteContext, Literal(claim.quote_context)))
     g.add((pos_sel, RDF.type, OA.TextPositionSelector))
     g.add((pos_sel, OA.start, Literal(claim.start, datatype=XSD.nonNegativeInteger)))
     g.add((pos_sel, OA.end, Literal(claim.end, datatype=XSD.nonNegativeInteger)))

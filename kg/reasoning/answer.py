@@ -13,8 +13,10 @@ from kg.reasoning.needs import Needs
 
 
 def citation_of(claim: ClaimRef) -> dict:
-    """The JSON form of a cited claim: where its quote sits in its document."""
-    return {"doc": claim.doc, "quote": claim.quote, "start": claim.start, "end": claim.end, "claim": claim.id}
+    """The JSON form of a cited claim: where its quote sits in its document, and in which row and
+    column (or section and list) when the quote does not stand alone ("" otherwise)."""
+    return {"doc": claim.doc, "quote": claim.quote, "start": claim.start, "end": claim.end, "claim": claim.id,
+            "context": claim.context}
 
 
 def documents_of(claims: list[ClaimRef]) -> list[str]:

@@ -25,10 +25,11 @@ class ClaimRef:
     prop: str = ""        # property id for level-bearing claims
     rank: int = 0
     via_model: str = ""
+    context: str = ""     # where a short quote stands: "Training complexity · GANs" ("" when it stands alone)
 
     def citation(self) -> dict:
         return {"doc": self.doc, "quote": self.quote, "start": self.start, "end": self.end,
-                "claim": self.id}
+                "claim": self.id, "context": self.context}
 
 
 @dataclass
@@ -117,7 +118,8 @@ def _claim_ref(view, node: str, attrs: dict, model_families: dict[str, list[str]
             doc=str(attrs.get("doc")), quote=str(attrs.get("quote")), start=int(attrs.get("start", -1)),
             end=int(attrs.get("end", -1)), value=str(attrs.get("value", "")),
             obj=objects[0] if objects else "", prop=prop, rank=rank,
-            via_model="" if subject.startswith("fam:") else _local(subject)))
+            via_model="" if subject.startswith("fam:") else _local(subject),
+            context=str(attrs.get("quoteContext", ""))))
     return refs
 
 

@@ -4,6 +4,11 @@ A claims file names its source document and lists claims. Each claim has id, sub
 predicate, value and the exact quote that states it; the quote must occur in the document's
 normalised text. A quote that occurs more than once needs `context`: a longer verbatim passage,
 unique in the document, in which the quote's last occurrence is the one meant.
+
+A quote too short to stand alone (a table cell, a short list item) is shown with where it sits:
+`quote_context`, the row label and column header or the section and list heading, read from the
+document's structure (kg.sources.context) or given as `context_label` where the structure is not
+in the text (tables whose cells the source does not separate).
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from pathlib import Path
 from kg import paths
 from kg.errors import ClaimError
 from kg.ontology.vocabulary import Vocabulary, slugify
+from kg.sources.context import context_of, locate_structure
 from kg.sources.corpus import Document
 from kg.sources.yamlsafe import LineDict, load_yaml
 
@@ -33,8 +39,9 @@ PREDICATES = {
     "recommended_when": ({"when"}, set()),
     "compared": ({"property", "than"}, set()),
 }
-COMMON = {"id", "subject", "predicate", "value", "quote", "context", "note"}
-TEXT_FIELDS = ("id", "subject", "predicate", "quote", "context", "note", "property", "level", "than", "raw")
+COMMON = {"id", "subject", "predicate", "value", "quote", "context", "context_label", "note"}
+TEXT_FIELDS = ("id", "subject", "predicate", "quote", "context", "context_label", "note", "property", "level",
+               "than", "raw")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PREFIX_CHARS = 32
 
@@ -57,10 +64,12 @@ class Claim:
     end: int = -1
     prefix: str = ""
     suffix: str = ""
+    context_label: str = ""     # given in the YAML: what the quote is about, where the text cannot say
+    quote_context: str = ""     # shown beside the quote: context_label, else derived from the structure
 
     def citation(self) -> dict:
         return {"doc": self.source, "quote": self.quote, "start": self.start, "end": self.end,
-                "claim": self.id}
+                "claim": self.id, "context": self.quote_context}
 
 
 @dataclass
@@ -171,7 +180,7 @@ def _parse_claim(c, source: str, vocab: Vocabulary, path: Path) -> Claim:
     return Claim(id=c["id"], subject=subject_id, subject_kind=kind, predicate=pred,
                  value=c["value"], quote=c["quote"], source=source, file=str(path),
                  line=c.line, context=str(c.get("context") or ""), subject_label=subject,
-                 extra=extra)
+                 extra=extra, context_label=str(c.get("context_label") or "").strip())
 
 
 def parse_claim_file(path: Path, vocab: Vocabulary, docs: dict[str, Document]) -> ClaimFile:
@@ -192,7 +201,7 @@ def parse_claim_file(path: Path, vocab: Vocabulary, docs: dict[str, Document]) -
 
 
 def locate_claims(claims: list[Claim], docs: dict[str, Document]) -> None:
-    """Find each quote in its document and record offsets and the text around it."""
+    """Find each quote in its document and record offsets, the text around it and its context."""
     for claim in claims:
         text = docs[claim.source].text
         where = locate(claim.quote, claim.context, text)
@@ -201,6 +210,8 @@ def locate_claims(claims: list[Claim], docs: dict[str, Document]) -> None:
         claim.start, claim.end = where
         claim.prefix = text[max(0, claim.start - PREFIX_CHARS):claim.start]
         claim.suffix = text[claim.end:claim.end + PREFIX_CHARS]
+        claim.quote_context = claim.context_label or context_of(
+            locate_structure(text, claim.start), claim.quote)
 
 
 def _check_models(claims: list[Claim]) -> None:
