@@ -44,6 +44,13 @@ def _say(text: str, claims, cites: Citations, family: str, *, prop: str = "", us
     return Sentence(text, cites.marks(claims), family, prop, use_case, kind, counts)
 
 
+def quoted(claim) -> str:
+    """A claim's quote in quotation marks, led by its context when the quote needs one to stand alone
+    ("Decision Guide · For Text Generation: “Transformers (GPT, T5, LLaMA)”")."""
+    quote = f"“{claim.quote.strip(' -•')}”"
+    return f"{claim.context}: {quote}" if getattr(claim, "context", "") else quote
+
+
 def _opening(rec: Recommendation, answer: Answer, cites: Citations) -> list[Sentence]:
     label, out = rec.label, []
     uses = rec.reasons_of(UseCaseSupport)
@@ -57,8 +64,8 @@ def _opening(rec: Recommendation, answer: Answer, cites: Citations) -> list[Sent
         out.append(_say(text, first.claims, cites, rec.family, use_case=first.use_case, kind="use_case", counts=n))
     for rule in rec.reasons_of(RuleMatch)[:2]:
         lead = "" if out else f"Use {label}. "
-        out.append(_say(f"{lead}Source {rule.claim.doc[:3]} gives this rule for the situation: "
-                        f"“{rule.claim.quote.strip(' -•')}”.", rule.claims, cites, rec.family, kind="rule"))
+        out.append(_say(f"{lead}Source {rule.claim.doc[:3]} gives this rule for the situation: {quoted(rule.claim)}.",
+                        rule.claims, cites, rec.family, kind="rule"))
     return out
 
 
@@ -95,12 +102,11 @@ def reason_clause(reason, family_label: str) -> str:
     """A reason as a clause to follow a colon."""
     if isinstance(reason, UseCaseSupport):
         n = len(reason.documents)
-        return f"{family_label} is named for {reason.label} by {n} source{'s' if n > 1 else ''}"
+        return f"{family_label} is named for {reason.label} by {sources_phrase(n)}"
     if isinstance(reason, PropertyFit):
         count = "one source" if reason.sources == 1 else _plural(reason.sources)
         return f"its {reason.label} is rated {reason.levels.phrase()} ({count})"
-    return (f"source {reason.claim.doc[:3]} recommends {family_label} in this situation: "
-            f"“{reason.claim.quote.strip(' -•')}”")
+    return f"source {reason.claim.doc[:3]} recommends {family_label} in this situation: {quoted(reason.claim)}"
 
 
 def change_reason(change: Counterfactual, index: KnowledgeIndex) -> dict | None:
@@ -111,7 +117,7 @@ def change_reason(change: Counterfactual, index: KnowledgeIndex) -> dict | None:
         if rule.family == family and constraint and constraint in rule.conditions.get("constraints", set()) \
                 and (change.needs is None or rule_matches(rule, change.needs)):
             return {"kind": "rule", "claims": [rule.claim], "property": "",
-                    "text": f"source {rule.claim.doc[:3]} says “{rule.claim.quote.strip(' -•')}”"}
+                    "text": f"source {rule.claim.doc[:3]} says {quoted(rule.claim)}"}
     prop = change.property or next((p for p, _ in CONSTRAINT_WEIGHTS.get(constraint, [])), "")
     consensus = index.consensus(family, prop) if prop else None
     if not consensus:
@@ -196,8 +202,8 @@ def _rule_disagreements(answer: Answer, cites: Citations) -> list[Sentence]:
     for d in answer.rule_disagreements[:1]:
         mine, other = d.first.claim, d.other.claim
         text = (f"The sources' rules disagree here: source {mine.doc[:3]} points to {FAMILY_LABELS[mine.family]} "
-                f"(“{mine.quote.strip(' -•')}”) while source {other.doc[:3]} points to "
-                f"{FAMILY_LABELS[d.other_family]} (“{other.quote.strip(' -•')}”).")
+                f"({quoted(mine)}) while source {other.doc[:3]} points to {FAMILY_LABELS[d.other_family]} "
+                f"({quoted(other)}).")
         out.append(Sentence(text, cites.marks([mine, other]), "", kind="rule_disagreement"))
     return out
 
@@ -207,7 +213,7 @@ def _more(rec: Recommendation, cites: Citations, index: KnowledgeIndex, wanted: 
     out = []
     for use in rec.reasons_of(UseCaseSupport)[1:1 + wanted]:
         n = len(use.documents)
-        out.append(_say(f"It is also named for {use.label} by {n} source{'s' if n > 1 else ''}.", use.claims,
+        out.append(_say(f"It is also named for {use.label} by {sources_phrase(n)}.", use.claims,
                         cites, rec.family, use_case=use.use_case, kind="use_case", counts=n))
     mechanisms = sorted((c for c in index.claims.values() if c.family == rec.family and not c.via_model
                          and c.predicate == "mechanism" and len(c.quote) > 40), key=lambda c: (c.doc, c.start))
