@@ -145,6 +145,16 @@ def _handle(history: list, state: dict, message: str, kb) -> tuple[list, dict]:
     return history, state
 
 
+def overrides_text(overrides: dict, index) -> str:
+    """The controls' overrides in words: "compute small, top priority sample quality"."""
+    def word(key, value) -> str:
+        if key == "priorities":
+            names = [index.properties[p].label if p in index.properties else p for p in value]
+            return "top priority " + ", ".join(names)
+        return f"{'pre-trained model' if key == 'pretrained' else key} {value}"
+    return ", ".join(word(k, v) for k, v in overrides.items())
+
+
 def refine(history: list, state: dict, *, compute: str = ANY, data: str = ANY, pretrained: str = ANY,
            priority: str = ANY, kb=None) -> tuple[list, dict]:
     """Re-run the current question with the controls' values overriding what its text implies."""
@@ -157,7 +167,7 @@ def refine(history: list, state: dict, *, compute: str = ANY, data: str = ANY, p
     kb = _kb(kb)
     answer = _answer(state["needs"], overrides, kb)
     state = {**state, "overrides": overrides, "answer": answer}
-    shown = ", ".join(f"{k} {v[0] if isinstance(v, list) else v}" for k, v in overrides.items()) or "as asked"
+    shown = overrides_text(overrides, kb.index) or "as asked"
     history.append(_answer_turn(answer, kb, f"Refined ({shown}): "))
     return bounded(history), state
 

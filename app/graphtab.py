@@ -10,6 +10,7 @@ import html
 import re
 from pathlib import Path
 
+from app.chat import overrides_text
 from app.export import export_view
 from kg.errors import WhichModelError
 
@@ -41,14 +42,22 @@ element.addEventListener('click', (e) => { const b = e.target.closest('[data-zoo
 element.addEventListener('wheel', (e) => { const [stage] = parts(); if (!stage || !stage.contains(e.target)) return;
   e.preventDefault(); const r = stage.getBoundingClientRect();
   zoom(e.deltaY < 0 ? 1.15 : 1 / 1.15, e.clientX - r.left, e.clientY - r.top); }, {passive: false});
-let drag = null;
+const down = new Map(); let drag = null, pinch = null;        // one pointer drags, two pinch
+const spread = () => { const [a, b] = [...down.values()]; return Math.hypot(a.x - b.x, a.y - b.y); };
 element.addEventListener('pointerdown', (e) => { const [stage] = parts();
   if (!stage || !stage.contains(e.target)) return;
-  drag = {x: e.clientX - state.x, y: e.clientY - state.y}; stage.setPointerCapture(e.pointerId);
+  down.set(e.pointerId, {x: e.clientX, y: e.clientY});
+  try { stage.setPointerCapture(e.pointerId); } catch (err) { /* a pointer the page did not see start */ }
+  drag = {x: e.clientX - state.x, y: e.clientY - state.y}; pinch = down.size === 2 ? spread() : null;
   stage.classList.add('wm-dragging'); e.preventDefault(); });
-element.addEventListener('pointermove', (e) => { if (!drag) return; state.x = e.clientX - drag.x;
-  state.y = e.clientY - drag.y; apply(); });
-const stop = () => { drag = null; const [stage] = parts(); if (stage) stage.classList.remove('wm-dragging'); };
+element.addEventListener('pointermove', (e) => { if (!down.has(e.pointerId)) return;
+  down.set(e.pointerId, {x: e.clientX, y: e.clientY});
+  if (pinch && down.size === 2) { const r = parts()[0].getBoundingClientRect(), [a, b] = [...down.values()];
+    const now = spread(); zoom(now / pinch, (a.x + b.x) / 2 - r.left, (a.y + b.y) / 2 - r.top); pinch = now; return; }
+  if (drag && down.size === 1) { state.x = e.clientX - drag.x; state.y = e.clientY - drag.y; apply(); } });
+const stop = (e) => { down.delete(e.pointerId); pinch = null; const rest = [...down.values()][0];
+  drag = rest ? {x: rest.x - state.x, y: rest.y - state.y} : null;
+  if (!rest) { const [stage] = parts(); if (stage) stage.classList.remove('wm-dragging'); } };
 element.addEventListener('pointerup', stop); element.addEventListener('pointercancel', stop);
 watch('value', () => requestAnimationFrame(start)); start();
 """.replace("%READABLE%", str(READABLE))
@@ -96,7 +105,7 @@ def evidence_html(current, *, get_kb, out_dir) -> str:
     if answer.declined or not answer.recommendations:
         return '<p class="wm-graph-caption">The last question was declined: there is no evidence to draw.</p>'
     overrides = current.get("overrides") or {}
-    refined = ", ".join(f"{k} {v[0] if isinstance(v, list) else v}" for k, v in sorted(overrides.items()))
+    refined = overrides_text(overrides, get_kb().index)
     key = repr((current.get("question"), sorted((k, repr(v)) for k, v in overrides.items())))
     try:
         svg = _drawn(out_dir, "answer", evidence_answer(answer), key, get_kb)

@@ -47,13 +47,14 @@ CSS = """
 .wm-stage.wm-dragging { cursor: grabbing; }
 .wm-stage img { position: absolute; left: 0; top: 0; max-width: none; max-height: none; transform-origin: 0 0;
                 user-select: none; -webkit-user-drag: none; }
+/* phones; ids make these win over the general rules below */
 @media (max-width: 768px) {
   #wm-chat .html-container { padding: 0; }
-  .wm-log { min-height: 200px; max-height: calc(100dvh - 300px); padding: 6px; }
-  .wm-bubble { max-width: 100%; }
-  .wm-bot .wm-bubble { flex: 1; }
-  .wm-table { display: block; overflow-x: auto; font-size: 0.86em; }
-  .wm-table th, .wm-table td { overflow-wrap: normal; padding: 3px 5px; }
+  #wm-chat .wm-log { min-height: 200px; max-height: calc(100dvh - 300px); padding: 6px; }
+  #wm-chat .wm-bubble { max-width: 100%; }
+  #wm-chat .wm-bot .wm-bubble { flex: 1; }
+  #wm-chat .wm-table { display: block; overflow-x: auto; font-size: 0.86em; }
+  #wm-chat .wm-table th, #wm-chat .wm-table td { overflow-wrap: normal; padding: 3px 5px; }
   #wm-ask-row { flex-wrap: nowrap; }
   #wm-ask-row > * { min-width: 0 !important; }
   #wm-source .wm-source:not(.wm-empty):not(.wm-closed) { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000;
@@ -61,7 +62,7 @@ CSS = """
       background: var(--background-fill-primary); box-shadow: 0 -4px 18px rgba(0, 0, 0, 0.3); }
   #wm-source .wm-passage { max-height: none; }
   #wm-source .wm-closed { display: none; }
-  .wm-close { display: block; float: right; font-size: 1.6em; line-height: 1; border: none; background: none;
+  #wm-source .wm-close { display: block; float: right; font-size: 1.6em; line-height: 1; border: none; background: none;
               cursor: pointer; padding: 0 4px 4px 12px; }
 }
 .wm-msg { display: flex; }

@@ -30,6 +30,17 @@ GEOMETRY = """() => {
 }"""
 
 
+# Two touch pointers moving apart on the evidence diagram (synthetic pointer events, as a phone sends them).
+PINCH = """({x, y}) => {
+  const img = document.querySelector('#wm-evidence .wm-stage img'), r = img.parentElement.getBoundingClientRect();
+  const send = (type, id, dx) => img.dispatchEvent(new PointerEvent(type, {pointerId: id, pointerType: 'touch',
+    clientX: r.left + x + dx, clientY: r.top + y, bubbles: true, cancelable: true}));
+  send('pointerdown', 11, -20); send('pointerdown', 12, 20);
+  for (let d = 25; d <= 60; d += 5) { send('pointermove', 11, -d); send('pointermove', 12, d); }
+  send('pointerup', 11, -60); send('pointerup', 12, 60);
+}"""
+
+
 @pytest.fixture(scope="module")
 def browser(live_server):
     from playwright.sync_api import sync_playwright
@@ -178,13 +189,20 @@ def _median_text_px(page, selector: str) -> float:
 
 
 def test_graph_tab_shows_the_current_answers_evidence_zoomable(page):
+    ask(page, "I need to synthesise speech with an exact likelihood")
+    page.get_by_role("tab", name="Graph").click()
+    page.wait_for_function("() => document.querySelector('#wm-evidence .wm-graph-caption')?.textContent"
+                           ".includes('synthesise speech')")
+    assert "(as asked)" in page.locator("#wm-evidence .wm-graph-caption").inner_text()
+    page.get_by_role("tab", name="Chat").click()
     ask(page, QUESTION)
     page.get_by_label("small").first.check()                                # compute budget: small
     page.wait_for_function("() => [...document.querySelectorAll('#wm-chat .wm-h')].pop().textContent"
                            ".startsWith('Refined (compute small)')")
     top = page.locator("#wm-chat .wm-h").last.inner_text().split(":")[-1].strip()
     page.get_by_role("tab", name="Graph").click()
-    page.wait_for_selector("#wm-evidence .wm-stage img")
+    page.wait_for_function("() => document.querySelector('#wm-evidence .wm-graph-caption')?.textContent"
+                           ".includes('refined')")                       # redrawn for the refined answer
     caption = page.locator("#wm-evidence .wm-graph-caption").inner_text()
     assert f"Why {top}" in caption and "refined: compute small" in caption
     assert page.locator("#wm-map img").count() == 0                     # the whole map only on demand
@@ -202,6 +220,9 @@ def test_graph_tab_shows_the_current_answers_evidence_zoomable(page):
     page.mouse.move(stage["x"] + stage["width"] / 2 - 80, stage["y"] + stage["height"] / 2 - 60, steps=4)
     page.mouse.up()
     assert img.evaluate("e => e.style.transform") != moved_from           # dragged
+    zoomed = _scale(page, "#wm-evidence")
+    page.evaluate(PINCH, {"x": stage["width"] / 2, "y": stage["height"] / 2})
+    assert _scale(page, "#wm-evidence") > zoomed * 1.5                     # two fingers apart: zoomed in
     shot(page, "graph-zoomed")
     page.click("#wm-map-show")
     page.wait_for_selector("#wm-map .wm-stage img")

@@ -60,3 +60,10 @@ def test_a_too_long_question_gets_a_clear_message_with_the_figures():
     assert history[-1]["role"] == "assistant" and state["question"] == ""
     said = history[-1]["text"]
     assert f"{chat.MAX_MESSAGE + 345:,} characters" in said and "shorten it by 345 characters" in said
+
+
+def test_refinements_are_named_in_words_not_ids():
+    label = type("Property", (), {"label": "sample quality"})()
+    index = type("Index", (), {"properties": {"sample-quality": label}})()
+    said = chat.overrides_text({"compute": "small", "pretrained": "no", "priorities": ["sample-quality"]}, index)
+    assert said == "compute small, pre-trained model no, top priority sample quality"
