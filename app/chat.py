@@ -175,6 +175,8 @@ def refine(history: list, state: dict, *, compute: str = ANY, data: str = ANY, p
 # ---------------------------------------------------------------- the Gradio UI
 CLICK_JS = ("element.addEventListener('click', (event) => { const b = event.target.closest('[data-cite]'); "
             "if (!b) return; event.preventDefault(); window.wmCite = b; "
+            "element.querySelectorAll('.wm-cite.wm-active').forEach((c) => c.classList.remove('wm-active')); "
+            "b.classList.add('wm-active'); "
             "trigger('click', {turn: Number(b.dataset.turn), n: Number(b.dataset.cite)}); });")
 # After each reply: the log scrolls (inside itself) to the newest exchange, then the page scrolls so that the
 # reply's start and, when it fits, the input below the log are both on screen.

@@ -76,6 +76,7 @@ CSS = """
 .wm-cite { border: none; background: none; padding: 0 1px; margin: 0; cursor: pointer; font: inherit;
            font-size: 0.8em; vertical-align: super; line-height: 1; color: var(--link-text-color, #2563eb); }
 .wm-cite:hover, .wm-cite:focus { text-decoration: underline; }
+.wm-cite.wm-active { background: #fde68a; color: #111; border-radius: 3px; }   /* as its quote's <mark> */
 .wm-table { border-collapse: collapse; margin: 6px 0; font-size: 0.92em; }
 .wm-table th, .wm-table td { border: 1px solid var(--border-color-primary); padding: 3px 8px; text-align: left; }
 .wm-sources summary { cursor: pointer; font-size: 0.85em; opacity: 0.85; }

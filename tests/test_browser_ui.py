@@ -87,6 +87,8 @@ def on_screen(page) -> dict:
 def test_each_new_reply_arrives_on_screen_with_the_input(page):
     questions = [QUESTION, "why not diffusion?", "I need to synthesise speech with an exact likelihood",
                  "compare GAN and VAE", "what would change your answer?", QUESTION]
+    box = page.locator("#wm-input textarea").bounding_box()                # on screen before any question
+    assert box and box["y"] + box["height"] <= VIEWPORTS[page.viewport_name]["height"]
     seen = []
     for i, question in enumerate(questions, 1):
         ask(page, question)
@@ -149,6 +151,7 @@ def test_a_citation_opens_beside_its_marker(page):
     spot = marker.bounding_box()
     height = VIEWPORTS[page.viewport_name]["height"]
     shot(page, "citation")
+    assert "wm-active" in marker.get_attribute("class")                  # marked like its quote
     assert 0 <= panel["y"] < height and spot and spot["y"] >= 0
     if page.viewport_name == "phone":          # a drawer over the bottom, the tapped marker just above it
         assert panel["y"] + panel["height"] <= height + 1 and panel["y"] >= height * 0.4
