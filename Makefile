@@ -19,10 +19,12 @@ $(BIN)/whichmodel: pyproject.toml
 
 setup: $(BIN)/whichmodel
 
-# Debian packages for the diagram export (graphviz) and the browser tests (chromium).
+# Debian packages for the diagram export (graphviz), the browser tests (chromium) and an emoji font (the
+# sources' headings and star ratings use emoji; without it a browser draws empty boxes).
 system-deps:
-	@command -v dot >/dev/null && command -v chromium >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz chromium >/dev/null; }
+	@command -v dot >/dev/null && command -v chromium >/dev/null && fc-list | grep -qi 'color emoji' || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz chromium \
+	    fonts-noto-color-emoji >/dev/null; }
 
 # mermaid-cli, to check exported Mermaid with a real parser; it drives Debian's chromium (no browser download).
 $(MMDC):

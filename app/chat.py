@@ -107,7 +107,9 @@ def _handle(history: list, state: dict, message: str, kb) -> tuple[list, dict]:
         return history, state
     history.append({"role": "user", "text": message[:MAX_MESSAGE]})
     if len(message) > MAX_MESSAGE:
-        history.append(note(f"That is longer than {MAX_MESSAGE} characters; please describe your need briefly."))
+        history.append(note(f"Your question is {len(message):,} characters long, longer than the {MAX_MESSAGE:,} "
+                            f"I read; shorten it by {len(message) - MAX_MESSAGE:,} characters (it is still in the box) "
+                            "and ask again."))
         return history, state
     kb = _kb(kb)
     named = families_in(message, kb.index)
@@ -143,6 +145,16 @@ def _handle(history: list, state: dict, message: str, kb) -> tuple[list, dict]:
     return history, state
 
 
+def overrides_text(overrides: dict, index) -> str:
+    """The controls' overrides in words: "compute small, top priority sample quality"."""
+    def word(key, value) -> str:
+        if key == "priorities":
+            names = [index.properties[p].label if p in index.properties else p for p in value]
+            return "top priority " + ", ".join(names)
+        return f"{'pre-trained model' if key == 'pretrained' else key} {value}"
+    return ", ".join(word(k, v) for k, v in overrides.items())
+
+
 def refine(history: list, state: dict, *, compute: str = ANY, data: str = ANY, pretrained: str = ANY,
            priority: str = ANY, kb=None) -> tuple[list, dict]:
     """Re-run the current question with the controls' values overriding what its text implies."""
@@ -155,15 +167,64 @@ def refine(history: list, state: dict, *, compute: str = ANY, data: str = ANY, p
     kb = _kb(kb)
     answer = _answer(state["needs"], overrides, kb)
     state = {**state, "overrides": overrides, "answer": answer}
-    shown = ", ".join(f"{k} {v[0] if isinstance(v, list) else v}" for k, v in overrides.items()) or "as asked"
+    shown = overrides_text(overrides, kb.index) or "as asked"
     history.append(_answer_turn(answer, kb, f"Refined ({shown}): "))
     return bounded(history), state
 
 
 # ---------------------------------------------------------------- the Gradio UI
 CLICK_JS = ("element.addEventListener('click', (event) => { const b = event.target.closest('[data-cite]'); "
-            "if (!b) return; event.preventDefault(); "
+            "if (!b) return; event.preventDefault(); window.wmCite = b; "
+            "element.querySelectorAll('.wm-cite.wm-active').forEach((c) => c.classList.remove('wm-active')); "
+            "b.classList.add('wm-active'); "
             "trigger('click', {turn: Number(b.dataset.turn), n: Number(b.dataset.cite)}); });")
+# After each reply: the log scrolls (inside itself) to the newest exchange, then the page scrolls so that the
+# reply's start and, when it fits, the input below the log are both on screen.
+REVEAL_JS = """
+const reveal = () => {
+  const log = element.querySelector('.wm-log'); if (!log) return;
+  const turns = log.querySelectorAll(':scope > .wm-msg'); if (turns.length < 2) return;
+  const last = turns[turns.length - 1], user = last.previousElementSibling;
+  const first = user && user.classList.contains('wm-user') &&
+    user.offsetHeight + last.offsetHeight <= log.clientHeight ? user : last;
+  log.scrollTop += first.getBoundingClientRect().top - log.getBoundingClientRect().top - 4;
+  const input = document.querySelector('#wm-input'); if (!input) return;
+  const top = first.getBoundingClientRect().top, bottom = input.getBoundingClientRect().bottom;
+  let by = Math.max(0, bottom + 8 - window.innerHeight);
+  if (top - by < 8) by = top - 8;
+  if (Math.abs(by) > 1) window.scrollBy({top: by, behavior: 'instant'});
+};
+watch('value', () => requestAnimationFrame(reveal));
+"""
+# The character counter under the input: typing, pasting and the box being cleared after a question.
+COUNT_JS = """
+const max = MAX, out = element.querySelector('.wm-count') || element;
+const update = () => {
+  const box = document.querySelector('#wm-input textarea'); if (!box) return;
+  const n = box.value.trim().length, over = n - max;       // as the server counts it
+  out.textContent = over > 0 ? `${n.toLocaleString('en')} / ${max.toLocaleString('en')} characters: too long ` +
+    `by ${over.toLocaleString('en')}. Shorten your question to ask it.` : `${n.toLocaleString('en')} / ` +
+    `${max.toLocaleString('en')} characters`;
+  out.classList.toggle('wm-over', over > 0);
+};
+document.addEventListener('input', (e) => { if (e.target.closest && e.target.closest('#wm-input')) update(); });
+setInterval(update, 400); update();
+""".replace("MAX", str(MAX_MESSAGE))
+# A citation's source, on a phone a drawer over the bottom of the screen (its close button hides it), with the tapped
+# marker moved just above the drawer.
+SOURCE_JS = """
+element.addEventListener('click', (event) => { if (!event.target.closest('.wm-close')) return;
+  const panel = element.querySelector('.wm-source'); if (panel) panel.classList.add('wm-closed'); });
+const beside = () => {
+  const panel = element.querySelector('.wm-source:not(.wm-empty)'), b = window.wmCite;
+  if (!panel || !b || !b.isConnected || getComputedStyle(panel).position !== 'fixed') return;
+  const gap = () => b.getBoundingClientRect().bottom - (panel.getBoundingClientRect().top - 12);
+  if (gap() <= 0 && b.getBoundingClientRect().top >= 0) return;
+  const log = b.closest('.wm-log'); if (log) log.scrollTop += gap();
+  if (Math.abs(gap()) > 1) window.scrollBy({top: gap(), behavior: 'instant'});
+};
+watch('value', () => requestAnimationFrame(beside));
+"""
 
 
 def build_ui(get_kb=None, tabs=()):
@@ -180,7 +241,8 @@ def build_ui(get_kb=None, tabs=()):
         before = (state or {}).get("question")
         history, state = handle_message(history, state, message, kb=get_kb())
         reset = [ANY] * 4 if state.get("question") != before else [gr.skip()] * 4
-        return [last_reply(history), render_history(history), "", *reset, history, state]
+        too_long = len((message or "").strip()) > MAX_MESSAGE        # kept in the box, to be shortened
+        return [last_reply(history), render_history(history), gr.skip() if too_long else "", *reset, history, state]
 
     def on_refine(compute, data, pretrained, priority, history, state):
         history, state = refine(history, state, compute=compute, data=data, pretrained=pretrained,
@@ -197,12 +259,13 @@ def build_ui(get_kb=None, tabs=()):
         state = gr.State(new_state(), time_to_live=SESSION_TTL)
         with gr.Tab("Chat"), gr.Row():
             with gr.Column(scale=3):
-                log = gr.HTML(render_history([]), js_on_load=CLICK_JS, elem_id="wm-chat", min_height=460,
-                              max_height=640, autoscroll=True)
-                with gr.Row():
+                log = gr.HTML(render_history([]), js_on_load=CLICK_JS + REVEAL_JS, elem_id="wm-chat")
+                gr.HTML(f'<div class="wm-count" aria-live="polite">0 / {MAX_MESSAGE:,} characters</div>',
+                        js_on_load=COUNT_JS, elem_id="wm-count", padding=False)
+                with gr.Row(elem_id="wm-ask-row"):
                     msg = gr.Textbox(show_label=False, placeholder="Describe what you want to generate, and "
-                                     "your constraints…", scale=5, max_length=MAX_MESSAGE, elem_id="wm-input")
-                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="wm-send")
+                                     "your constraints…", scale=5, elem_id="wm-input", lines=1, max_lines=6)
+                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="wm-send", min_width=64)
                 reply = gr.JSON(visible=False)
             with gr.Column(scale=2):
                 with gr.Group():
@@ -210,7 +273,7 @@ def build_ui(get_kb=None, tabs=()):
                     data = gr.Radio([ANY, "small", "large"], value=ANY, label="Training data")
                     pretrained = gr.Radio([ANY, "yes", "no"], value=ANY, label="Pre-trained model available")
                     priority = gr.Dropdown(choices, value=ANY, label="Top priority")
-                source = gr.HTML(EMPTY_SOURCE, elem_id="wm-source")
+                source = gr.HTML(EMPTY_SOURCE, elem_id="wm-source", js_on_load=SOURCE_JS)
         controls = [compute, data, pretrained, priority]
         outputs = [reply, log, msg, *controls, history, state]
         send.click(on_send, [msg, history, state], outputs, api_name="ask")

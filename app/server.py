@@ -16,7 +16,7 @@ import sys
 import kg
 from app.chat import build_ui
 from app.endpoint import make_router, sparql_tab
-from app.export import export_view
+from app.graphtab import graph_tab
 from app.workers import WorkerPool
 from kg.errors import WhichModelError
 
@@ -26,8 +26,45 @@ MAX_REQUEST_BYTES = 1_000_000          # any request body; /sparql has its own, 
 UPLOAD_PATHS = ("/gradio_api/upload",)
 MAX_URL_BYTES = 16_384                 # path and query string, except /sparql (GET queries, 413 over 100 KB)
 CSS = """
-#wm-chat { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px; }
-.wm-log { display: flex; flex-direction: column; gap: 10px; }
+#wm-chat { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0; }
+.wm-log { display: flex; flex-direction: column; gap: 10px; padding: 8px; overflow-y: auto;
+          overscroll-behavior: contain; min-height: 280px; max-height: min(640px, calc(100vh - 300px)); }
+#wm-count { font-size: 0.85em; opacity: 0.8; text-align: right; margin: -8px 4px -8px 0; }
+.wm-count.wm-over { color: #b91c1c; opacity: 1; font-weight: 600; }
+.wm-sources li { margin: 6px 0; }
+.wm-title { font-weight: 600; }
+.wm-context { font-weight: 600; color: #7c5a00; }
+.wm-close { display: none; }
+.main.app { padding-left: var(--wm-side) !important; padding-right: var(--wm-side) !important;
+            --wm-side: clamp(8px, calc(8px + (100vw - 390px) / 10), 32px); }  /* top level: Gradio keeps it unscoped */
+.wm-graph-bar { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; margin-bottom: 4px; }
+.wm-graph-bar button { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 2px 10px;
+                       background: var(--background-fill-secondary); cursor: pointer; min-width: 2.2em; }
+.wm-graph-hint { font-size: 0.85em; opacity: 0.7; }
+.wm-graph-caption { margin: 4px 0; }
+.wm-stage { position: relative; overflow: hidden; height: min(72vh, 760px); touch-action: none; cursor: grab;
+            border: 1px solid var(--border-color-primary); border-radius: 8px; background: #fff; }
+.wm-stage.wm-dragging { cursor: grabbing; }
+.wm-stage img { position: absolute; left: 0; top: 0; max-width: none; max-height: none; transform-origin: 0 0;
+                user-select: none; -webkit-user-drag: none; }
+/* phones; ids make these win over the general rules below */
+@media (max-width: 768px) {
+  #wm-chat .html-container { padding: 0; }
+  #wm-chat .wm-log { min-height: 200px; max-height: calc(100dvh - 300px); padding: 6px; }
+  #wm-chat .wm-bubble { max-width: 100%; }
+  #wm-chat .wm-bot .wm-bubble { flex: 1; }
+  #wm-chat .wm-table { display: block; overflow-x: auto; font-size: 0.86em; }
+  #wm-chat .wm-table th, #wm-chat .wm-table td { overflow-wrap: normal; padding: 3px 5px; }
+  #wm-ask-row { flex-wrap: nowrap; }
+  #wm-ask-row > * { min-width: 0 !important; }
+  #wm-source .wm-source:not(.wm-empty):not(.wm-closed) { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000;
+      max-height: 50dvh; overflow-y: auto; margin: 0; border-radius: 14px 14px 0 0;
+      background: var(--background-fill-primary); box-shadow: 0 -4px 18px rgba(0, 0, 0, 0.3); }
+  #wm-source .wm-passage { max-height: none; }
+  #wm-source .wm-closed { display: none; }
+  #wm-source .wm-close { display: block; float: right; font-size: 1.6em; line-height: 1; border: none; background: none;
+              cursor: pointer; padding: 0 4px 4px 12px; }
+}
 .wm-msg { display: flex; }
 .wm-user { justify-content: flex-end; }
 .wm-bubble { max-width: 92%; padding: 8px 12px; border-radius: 10px; line-height: 1.5; overflow-wrap: anywhere; }
@@ -39,6 +76,7 @@ CSS = """
 .wm-cite { border: none; background: none; padding: 0 1px; margin: 0; cursor: pointer; font: inherit;
            font-size: 0.8em; vertical-align: super; line-height: 1; color: var(--link-text-color, #2563eb); }
 .wm-cite:hover, .wm-cite:focus { text-decoration: underline; }
+.wm-cite.wm-active { background: #fde68a; color: #111; border-radius: 3px; }   /* as its quote's <mark> */
 .wm-table { border-collapse: collapse; margin: 6px 0; font-size: 0.92em; }
 .wm-table th, .wm-table td { border: 1px solid var(--border-color-primary); padding: 3px 8px; text-align: left; }
 .wm-sources summary { cursor: pointer; font-size: 0.85em; opacity: 0.85; }
@@ -53,37 +91,6 @@ CSS = """
 .wm-error { color: #b91c1c; white-space: pre-wrap; font-family: var(--font-mono); }
 .wm-ok { opacity: 0.85; }
 """
-
-
-def graph_tab(gr, tab, state, *, get_kb, out_dir) -> None:
-    """Diagrams: the evidence behind the answer the chat holds (refined or not), and the whole map."""
-    import html
-    from pathlib import Path
-
-    gr.Markdown("The evidence behind the current question's answer (as asked), and the whole map of the graph.")
-    note = gr.HTML()
-    with gr.Row():
-        evidence = gr.Image(label="Evidence behind the current answer", type="filepath", interactive=False,
-                            height=640, elem_id="wm-evidence")
-        whole = gr.Image(label="The whole map", type="filepath", interactive=False, height=640, elem_id="wm-map")
-
-    def draw(current):
-        answer = (current or {}).get("answer")
-        key = repr(((current or {}).get("question"), sorted((current or {}).get("overrides", {}).items())))
-        paths, problems = [None, None], []
-        for i, (view, argument) in enumerate((("answer", answer), ("map", None))):
-            if view == "answer" and answer is None:
-                problems.append("Ask a question in the chat to see the evidence behind its answer.")
-                continue
-            target = Path(out_dir) / f"{view}-{abs(hash(key if argument else None)) % 10 ** 10}.png"
-            try:
-                if not target.exists():
-                    target.write_bytes(export_view(view, argument, "png", kb=get_kb()))
-                paths[i] = str(target)
-            except (WhichModelError, ImportError, OSError, RuntimeError) as exc:
-                problems.append(f"The {view} diagram could not be drawn: {exc}")
-        return "".join(f'<p class="wm-error">{html.escape(p)}</p>' for p in problems), *paths
-    tab.select(draw, state, [note, evidence, whole], api_visibility="private")
 
 
 def _loopback_name(host: str) -> bool:

@@ -3,6 +3,7 @@ and a cited quote shown in its passage of the source."""
 from __future__ import annotations
 
 import html
+import re
 
 from kg.sources.corpus import load_corpus
 
@@ -13,8 +14,21 @@ EXAMPLES = ["Real-time image generation for a mobile game, latency is critical",
             "I need to synthesise speech with an exact likelihood"]
 
 
+_STARS = re.compile("(?:[\u2b50\u2605]\ufe0f?)+(?:\u2606\ufe0f?)*")     # ⭐⭐⭐ or ★★★☆☆
+
+
+def stars_as_text(text: str) -> str:
+    """Star ratings as "3/5" (out of the stars drawn, or of 5): no emoji font needed, and read aloud well."""
+    def rating(match) -> str:
+        run = match.group().replace("\ufe0f", "")
+        filled = sum(ch in "\u2b50\u2605" for ch in run)
+        out_of = len(run) if "\u2606" in run else max(5, filled)
+        return f"{filled}/{out_of}"
+    return _STARS.sub(rating, text)
+
+
 def _esc(text) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(stars_as_text(str(text)), quote=True)
 
 
 def _sentence_html(text: str, marks: list[int], turn: int, cites: dict[int, dict]) -> str:
@@ -43,11 +57,18 @@ def render_turn(turn: dict, i: int) -> str:
         else:
             parts.append(f'<div class="wm-{b["type"]}">{_esc(b["text"])}</div>')
     if turn["citations"]:
-        items = "".join(f'<li>{_sentence_html("", [c["n"]], i, cites)} <span class="wm-doc">{_esc(c["doc"][:3])} '
-                        f'{_esc(c["title"])}</span>: “{_esc(c["quote"])}”</li>' for c in turn["citations"])
+        items = "".join(_source_item(c, i, cites) for c in turn["citations"])
         parts.append(f'<details class="wm-sources"><summary>Sources ({len(turn["citations"])})</summary>'
                      f'<ol>{items}</ol></details>')
     return f'<div class="wm-msg wm-bot wm-{_esc(turn["kind"])}"><div class="wm-bubble">{"".join(parts)}</div></div>'
+
+
+def _source_item(c: dict, turn: int, cites: dict[int, dict]) -> str:
+    """One entry of a reply's source list: marker, title (source id), the quote's context when known, quote."""
+    context = f'<span class="wm-context">{_esc(c["context"])}</span>: ' if c.get("context") else ""
+    return (f'<li>{_sentence_html("", [c["n"]], turn, cites)} <span class="wm-title">{_esc(c.get("title") or "")}'
+            f'</span> <span class="wm-doc">(source {_esc(str(c.get("doc", ""))[:3])})</span><br>'
+            f'{context}<q>{_esc(c.get("quote", ""))}</q></li>')
 
 
 def render_history(history: list) -> str:
@@ -74,8 +95,10 @@ def show_source(history: list, turn: int, n: int) -> str:
     hi = (max(text.rfind(" ", end, hi), 0) or hi) if hi < len(text) else hi
     link = (f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer nofollow">{_esc(url)}</a>'
             if url.startswith(("https://", "http://")) else _esc(url) or "no URL in the source's metadata")
-    return (f'<div class="wm-source"><div class="wm-source-title">[{int(n)}] {_esc(doc.title or doc.id)}</div>'
-            f'<div class="wm-source-meta">document {_esc(doc.id)} · characters {start}–{end} · {link}</div>'
+    context = f'<div class="wm-context">{_esc(citation["context"])}</div>' if citation.get("context") else ""
+    return (f'<div class="wm-source"><button type="button" class="wm-close" aria-label="Close the source">×</button>'
+            f'<div class="wm-source-title">[{int(n)}] {_esc(doc.title or doc.id)} (source {_esc(doc.id[:3])})</div>'
+            f'<div class="wm-source-meta">document {_esc(doc.id)} · characters {start}–{end} · {link}</div>{context}'
             f'<div class="wm-passage">{"…" if lo > 0 else ""}{_esc(text[lo:start])}<mark>{_esc(text[start:end])}'
             f'</mark>{_esc(text[end:hi])}{"…" if hi < len(text) else ""}</div></div>')
 

@@ -71,8 +71,9 @@ def test_graph_tab_draws_the_answer_and_the_map(page):
     if importlib.util.find_spec("app.export") is None:
         page.wait_for_selector("text=export module")
         return
-    page.wait_for_selector("#wm-map img", timeout=90_000)
     page.wait_for_selector("#wm-evidence img", timeout=90_000)
+    page.click("#wm-map-show")                                   # the whole map is drawn on demand
+    page.wait_for_selector("#wm-map img", timeout=90_000)
     page.screenshot(path=str(ROOT / "test-artifacts" / "graph.png"))
     page.get_by_role("tab", name="Chat").click()
 

@@ -1,0 +1,137 @@
+"""The Graph tab: the evidence behind the answer the chat holds (refined or not) as an SVG one can zoom and
+pan, and the whole map of the graph only when asked for. Each SVG is shown as an <img> from a data: URL, so
+nothing in it can run, and is drawn once per answer (cached in out_dir)."""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import html
+import re
+from pathlib import Path
+
+from app.chat import overrides_text
+from app.export import export_view
+from kg.errors import WhichModelError
+
+NO_ANSWER = ('<p class="wm-graph-caption">Ask a question in the chat: the evidence behind its answer (as refined '
+             'by the controls) is drawn here.</p>')
+# Wheel or the + and - buttons zoom (around the pointer), dragging pans, "Fit" shows the whole diagram.
+READABLE = 0.75        # the least first zoom: text stays readable (a phone shows part, to be panned)
+ZOOM_JS = """
+const READABLE = %READABLE%;
+const state = {s: 1, x: 0, y: 0};
+const parts = () => [element.querySelector('.wm-stage'), element.querySelector('.wm-stage img')];
+const apply = () => { const [, img] = parts(); if (img) img.style.transform =
+  `translate(${state.x}px, ${state.y}px) scale(${state.s})`; element.dataset.scale = state.s.toFixed(3); };
+const zoom = (f, cx, cy) => { const s = Math.min(8, Math.max(0.05, state.s * f)); f = s / state.s;
+  state.x = cx - (cx - state.x) * f; state.y = cy - (cy - state.y) * f; state.s = s; apply(); };
+const fit = (whole) => { const [stage, img] = parts(); if (!stage || !img || !img.naturalWidth) return;
+  const w = stage.clientWidth, h = stage.clientHeight;
+  state.s = whole ? Math.min(w / img.naturalWidth, h / img.naturalHeight)
+    : Math.min(1, Math.max(READABLE, w / img.naturalWidth));
+  state.x = (w - img.naturalWidth * state.s) / 2; state.y = whole ? (h - img.naturalHeight * state.s) / 2 : 0;
+  apply(); };                   // wider than the stage: its middle shows first
+const start = () => { const [, img] = parts(); if (!img) return;
+  if (img.complete) fit(false); else img.addEventListener('load', () => fit(false), {once: true}); };
+element.addEventListener('click', (e) => { const b = e.target.closest('[data-zoom]'); if (!b) return;
+  const [stage] = parts(); if (!stage) return; const cx = stage.clientWidth / 2, cy = stage.clientHeight / 2;
+  const what = b.dataset.zoom;
+  if (what === 'in') zoom(1.25, cx, cy); else if (what === 'out') zoom(0.8, cx, cy);
+  else if (what === 'fit') fit(true); else fit(false); });
+element.addEventListener('wheel', (e) => { const [stage] = parts(); if (!stage || !stage.contains(e.target)) return;
+  e.preventDefault(); const r = stage.getBoundingClientRect();
+  zoom(e.deltaY < 0 ? 1.15 : 1 / 1.15, e.clientX - r.left, e.clientY - r.top); }, {passive: false});
+const down = new Map(); let drag = null, pinch = null;        // one pointer drags, two pinch
+const spread = () => { const [a, b] = [...down.values()]; return Math.hypot(a.x - b.x, a.y - b.y); };
+element.addEventListener('pointerdown', (e) => { const [stage] = parts();
+  if (!stage || !stage.contains(e.target)) return;
+  down.set(e.pointerId, {x: e.clientX, y: e.clientY});
+  try { stage.setPointerCapture(e.pointerId); } catch (err) { /* a pointer the page did not see start */ }
+  drag = {x: e.clientX - state.x, y: e.clientY - state.y}; pinch = down.size === 2 ? spread() : null;
+  stage.classList.add('wm-dragging'); e.preventDefault(); });
+element.addEventListener('pointermove', (e) => { if (!down.has(e.pointerId)) return;
+  down.set(e.pointerId, {x: e.clientX, y: e.clientY});
+  if (pinch && down.size === 2) { const r = parts()[0].getBoundingClientRect(), [a, b] = [...down.values()];
+    const now = spread(); zoom(now / pinch, (a.x + b.x) / 2 - r.left, (a.y + b.y) / 2 - r.top); pinch = now; return; }
+  if (drag && down.size === 1) { state.x = e.clientX - drag.x; state.y = e.clientY - drag.y; apply(); } });
+const stop = (e) => { down.delete(e.pointerId); pinch = null; const rest = [...down.values()][0];
+  drag = rest ? {x: rest.x - state.x, y: rest.y - state.y} : null;
+  if (!rest) { const [stage] = parts(); if (stage) stage.classList.remove('wm-dragging'); } };
+element.addEventListener('pointerup', stop); element.addEventListener('pointercancel', stop);
+watch('value', () => requestAnimationFrame(start)); start();
+""".replace("%READABLE%", str(READABLE))
+
+
+def evidence_answer(answer):
+    """The answer as drawn in the tab: its top recommendation's evidence only (about 20 to 30 nodes, readable
+    on a screen); the other families are in the chat and in `whichmodel export answer`."""
+    if dataclasses.is_dataclass(answer) and len(getattr(answer, "recommendations", [])) > 1:
+        return dataclasses.replace(answer, recommendations=answer.recommendations[:1])
+    return answer
+
+
+def viewer(svg: bytes, caption: str, alt: str) -> str:
+    """A zoomable, pannable SVG: the toolbar, the caption, and the picture as an inert <img>."""
+    size = re.search(rb'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    dims = f' width="{float(size[1]) * 4 / 3:.0f}" height="{float(size[2]) * 4 / 3:.0f}"' if size else ""
+    data = base64.b64encode(svg).decode("ascii")
+    bar = "".join(f'<button type="button" data-zoom="{z}" title="{t}">{s}</button>'
+                  for z, s, t in (("in", "+", "Zoom in"), ("out", "−", "Zoom out"),
+                                  ("width", "Fit width", "Fit the width"), ("fit", "Whole", "Show it whole")))
+    return (f'<div class="wm-graph"><div class="wm-graph-bar">{bar}<span class="wm-graph-hint">scroll to zoom, '
+            f'drag to move</span></div><p class="wm-graph-caption">{html.escape(caption)}</p>'
+            f'<div class="wm-stage"><img src="data:image/svg+xml;base64,{data}"{dims} alt="{html.escape(alt)}" '
+            f'draggable="false"></div></div>')
+
+
+def _drawn(out_dir: Path, view: str, argument, key: str, get_kb) -> bytes:
+    target = Path(out_dir) / f"{view}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.svg"
+    if not target.exists():
+        target.write_bytes(export_view(view, argument, "svg", kb=get_kb()))
+    return target.read_bytes()
+
+
+def _problem(view: str, exc: Exception) -> str:
+    return f'<p class="wm-error">{html.escape(f"The {view} diagram could not be drawn: {exc}")}</p>'
+
+
+def evidence_html(current, *, get_kb, out_dir) -> str:
+    """The evidence diagram of the answer in the chat's state, or a note saying why there is none."""
+    current = current or {}
+    answer = current.get("answer")
+    if answer is None:
+        return NO_ANSWER
+    if answer.declined or not answer.recommendations:
+        return '<p class="wm-graph-caption">The last question was declined: there is no evidence to draw.</p>'
+    overrides = current.get("overrides") or {}
+    refined = overrides_text(overrides, get_kb().index)
+    key = repr((current.get("question"), sorted((k, repr(v)) for k, v in overrides.items())))
+    try:
+        svg = _drawn(out_dir, "answer", evidence_answer(answer), key, get_kb)
+    except (WhichModelError, ImportError, OSError, RuntimeError) as exc:
+        return _problem("evidence", exc)
+    caption = (f"Why {answer.top.label} for “{current.get('question', '')}”" +
+               (f" (refined: {refined})" if refined else " (as asked)") +
+               ": the needs understood, and the quoted claims for and against it.")
+    return viewer(svg, caption, f"Evidence diagram: why {answer.top.label}")
+
+
+def map_html(*, get_kb, out_dir) -> str:
+    try:
+        svg = _drawn(out_dir, "map", None, "map", get_kb)
+    except (WhichModelError, ImportError, OSError, RuntimeError) as exc:
+        return _problem("map", exc)
+    return viewer(svg, "The whole map: every model family with its use cases and rated properties.",
+                  "The whole map of the knowledge graph")
+
+
+def graph_tab(gr, tab, state, *, get_kb, out_dir) -> None:
+    """The evidence of the answer the chat holds, redrawn each time the tab opens; the map on demand."""
+    gr.Markdown("The evidence behind the chat's current answer. Scroll or use + / − to zoom, drag to move.")
+    evidence = gr.HTML(NO_ANSWER, js_on_load=ZOOM_JS, elem_id="wm-evidence")
+    show = gr.Button("Show the whole map", elem_id="wm-map-show", size="sm")
+    whole = gr.HTML("", js_on_load=ZOOM_JS, elem_id="wm-map")
+    tab.select(lambda current: evidence_html(current, get_kb=get_kb, out_dir=out_dir), state, evidence,
+               api_visibility="private")
+    show.click(lambda: map_html(get_kb=get_kb, out_dir=out_dir), None, whole, api_visibility="private")
