@@ -68,8 +68,7 @@ class FollowUps:
                         "change your answer?” to see what would put another family first.")
         rank = next((i for i, r in enumerate(recs) if r.family == family), None)
         out = [f"{label} is not among my top {len(recs)} for this need." if rank is None else
-               f"{label} ranks {rank + 1} of {len(recs)} here (score {recs[rank].score} against {top.score} "
-               f"for {top.label})."]
+               f"{label} ranks {rank + 1} of {len(recs)} here, behind {top.label}."]
         for uc in sorted(needs.use_cases, key=lambda u: -needs.use_cases[u])[:2]:
             sentence = self._use_case(family, top, uc)
             if sentence:

@@ -58,6 +58,6 @@ def test_top_priority_control_puts_it_first(chat):
     chat.get_by_role("option", name="exact likelihood").click()
     chat.wait_for_function(f"document.querySelectorAll('#wm-chat .wm-answer').length > {before}")
     refined = chat.locator("#wm-chat .wm-answer").last.inner_text()
-    assert "Refined (priorities exact-likelihood): Flow" in refined
+    assert "Refined (top priority exact likelihood): Flow" in refined
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     chat.screenshot(path=str(ROOT / "test-artifacts" / "chat-conversation.png"), full_page=True)
