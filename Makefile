@@ -52,6 +52,7 @@ test: setup system-deps $(MMDC) lint
 bench: setup
 	$(BIN)/python benchmarks/recommend.py
 	$(BIN)/python benchmarks/serve.py
+	$(BIN)/python benchmarks/sparql.py
 
 # Known advisories for the exact installed versions (PyPI's advisory data through pip-audit, in its own venv).
 # --strict fails when a package cannot be audited, so "no advisories" is never claimed without data.

@@ -8,8 +8,9 @@ import kg
 from app.ask import register_ask, register_eval, register_parser
 from app.export.cli import register_export
 from app.server import register_serve
+from app.workers import KINDS, WorkerPool
 from kg import paths
-from kg.errors import QueryError
+from kg.errors import QueryError, QueryTimeout
 from kg.formats import FORMATS
 from kg.graph.build import build_graph
 from kg.ontology.vocabulary import load_vocabulary
@@ -17,7 +18,8 @@ from kg.sources.claims import check_claim_file
 from kg.sources.corpus import load_corpus, resolve_id
 from kg.sources.coverage import coverage_report
 from kg.sources.review import claim_warnings
-from kg.sparql import DEFAULT_ROW_LIMIT, serialise, time_limit
+from kg.sparql import DEFAULT_ROW_LIMIT, serialise, time_limit, vet
+from kg.sparql.backends import DEFAULT_STORE, STORE_ENV, STORES, store_name
 
 
 def _corpus(sub) -> None:
@@ -112,6 +114,8 @@ def _sparql(sub) -> None:
     p.add_argument("--limit", type=int, default=DEFAULT_ROW_LIMIT, help="row cap (signalled when hit)")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="stop the query after this many seconds (exit 1; default: no limit, Ctrl-C stops it)")
+    p.add_argument("--store", choices=STORES, default=None,
+                   help=f"the SPARQL engine (default: ${STORE_ENV} or {DEFAULT_STORE})")
     p.set_defaults(run=run_sparql)
 
 
@@ -124,14 +128,33 @@ def run_sparql(args) -> int:
             raise QueryError(f"cannot read query file {args.query}: {exc}") from None
     if args.timeout is not None and args.timeout <= 0:
         raise QueryError("--timeout must be a positive number of seconds")
-    kb = kg.open()
-    with time_limit(args.timeout):
-        result = kb.query(text, limit=args.limit)
-        out = serialise(result, args.format, kb.graph)
+    vetted = vet(text)              # refusals and syntax errors before anything is loaded
+    if args.timeout:
+        out, truncated = run_in_worker(vetted, args)
+    else:
+        kb = kg.open(store=args.store, fit=False)     # SPARQL needs no need parser
+        result = kb.query(vetted, limit=args.limit)
+        out, truncated = serialise(result, args.format), result.truncated
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
-    if result.truncated:
-        print(f"whichmodel: warning: results cut at {result.limit} rows", file=sys.stderr)
+    if truncated:
+        print(f"whichmodel: warning: results cut at {args.limit} rows", file=sys.stderr)
     return 0
+
+
+def run_in_worker(vetted, args) -> tuple[str, bool]:
+    """Run a query in one worker process, killed at the time limit: an engine in native code (Oxigraph)
+    cannot be stopped inside this process (benchmarks/sparql.py measures it)."""
+    kg.open(fit=False)              # build first if the build is missing or stale
+    pool = WorkerPool(1, timeout=args.timeout, row_limit=args.limit, build_dir=paths.build_dir(), memory_mb=0,
+                      store=store_name(args.store)).start()
+    try:
+        with time_limit(args.timeout + 60):  # the worker is killed long before; this bounds a stuck pipe
+            reply = pool.run(vetted.text, {kind: [args.format] for kind in KINDS})
+    finally:
+        pool.close()
+    if reply["status"] != 200:
+        raise (QueryTimeout if reply["status"] == 503 else QueryError)(reply["message"])
+    return reply["bodies"][args.format], reply["truncated"]
 
 
 REGISTRY = [_corpus, _claims, _coverage, _build, register_parser, _sparql, register_ask, register_eval, register_export,

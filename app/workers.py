@@ -1,11 +1,14 @@
-"""SPARQL queries run in long-lived worker processes that hold the graph, each query under a time limit.
+"""SPARQL queries run in long-lived worker processes that hold the store, each query under a time limit.
 
 A query that runs past the limit gets its worker killed and replaced (in the background) while the
 other workers keep answering. Each worker's address space is capped (RLIMIT_AS,
 $WHICHMODEL_WORKER_MEMORY_MB, default 2048), so a query that builds huge values fails with 503 instead of
-exhausting the machine's memory, and its worker is replaced. Each worker parses, vets and runs the query
-(kg.sparql's guard refuses updates, SERVICE, LOAD and FROM before anything runs) and serialises the result, so
-every step is timed.
+exhausting the machine's memory, and its worker is replaced (Oxigraph aborts the process when an allocation
+fails: that is a 503 too). The processes are what makes the limit hold: an Oxigraph query cannot be stopped
+inside a process (pyoxigraph has no cancellation, and an alarm's handler never runs while it computes), and
+the server's threads could not take an alarm anyway (benchmarks/sparql.py measures both the cost and this).
+Each worker vets and runs the query (kg.sparql's guard refuses updates, SERVICE, LOAD and FROM before any
+engine sees it) and serialises the result, so every step is timed.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import logging
 import multiprocessing as mp
 import os
 import queue
+import signal
 import threading
 import time
 from pathlib import Path
@@ -28,6 +32,7 @@ log = logging.getLogger("whichmodel.workers")
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_MB = 2048
 KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+OUT_OF_MEMORY = "query stopped: it needed more memory than it is allowed"
 
 
 def env_float(name: str, default: float) -> float:
@@ -52,8 +57,7 @@ def execute(kb: KnowledgeBase, text: str, formats: dict[str, list[str]], limit: 
         reply = {"status": status_of(exc), "message": str(exc)}
         return dict(reply, recycle=True) if isinstance(exc, QueryResources) else reply
     except MemoryError:
-        return {"status": 503, "message": "query stopped: it needed more memory than it is allowed",
-                "recycle": True}
+        return {"status": 503, "message": OUT_OF_MEMORY, "recycle": True}
     except RecursionError:
         return {"status": 400, "message": "query nested too deeply"}
     except Exception as exc:
@@ -75,15 +79,13 @@ def limit_memory(megabytes: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
 
 
-def _worker_main(conn, build_dir: str | None, memory_mb: int | None = None) -> None:
-    """A worker: cap its memory, load the graph once, then answer jobs until the pipe closes."""
-    import signal
-
+def _worker_main(conn, build_dir: str | None, memory_mb: int | None = None, store: str | None = None) -> None:
+    """A worker: cap its memory, load the store once, then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is for the server, which stops us
     try:
         limit_memory(memory_mb)
-        kb = kg.open(Path(build_dir)) if build_dir else kg.current()
-        triples = len(kb.graph)
+        kb = kg.open(Path(build_dir), store=store) if build_dir else kg.open(store=store)
+        triples = len(kb.store)
     except Exception as exc:
         conn.send({"ready": False, "message": str(exc)})
         return
@@ -99,9 +101,9 @@ def _worker_main(conn, build_dir: str | None, memory_mb: int | None = None) -> N
 
 
 class _Worker:
-    def __init__(self, ctx, build_dir: str | None, memory_mb: int | None = None):
+    def __init__(self, ctx, build_dir: str | None, memory_mb: int | None = None, store: str | None = None):
         self.conn, child = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_worker_main, args=(child, build_dir, memory_mb), daemon=True,
+        self.process = ctx.Process(target=_worker_main, args=(child, build_dir, memory_mb, store), daemon=True,
                                    name="whichmodel-sparql-worker")
         self.process.start()
         child.close()
@@ -130,8 +132,9 @@ class WorkerPool:
 
     def __init__(self, size: int = 2, *, timeout: float | None = None, row_limit: int | None = None,
                  build_dir: Path | str | None = None, wait: float | None = None, start_timeout: float = 120,
-                 memory_mb: int | None = None):
+                 memory_mb: int | None = None, store: str | None = None):
         self.size = max(1, size)
+        self.store = store
         self.timeout = timeout if timeout is not None else env_float("WHICHMODEL_QUERY_TIMEOUT", DEFAULT_TIMEOUT)
         self.row_limit = row_limit or int(env_float("WHICHMODEL_ROW_LIMIT", DEFAULT_ROW_LIMIT))
         self.memory_mb = memory_mb if memory_mb is not None else \
@@ -154,7 +157,7 @@ class WorkerPool:
         return self
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.build_dir, self.memory_mb)
+        worker = _Worker(self._ctx, self.build_dir, self.memory_mb, self.store)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -206,6 +209,8 @@ class WorkerPool:
                 return reply
         except (EOFError, OSError) as exc:
             self._replace(worker)
+            if worker.process.exitcode == -signal.SIGABRT:   # Oxigraph (Rust) aborts when an allocation fails
+                return {"status": 503, "message": OUT_OF_MEMORY}
             return {"status": 500, "message": f"the query worker failed ({type(exc).__name__}); try again"}
         self._replace(worker)
         return {"status": 503, "message": f"query stopped: it ran past the {self.timeout:g} s time limit"}

@@ -5,8 +5,9 @@ chat, export and evaluation):
 
     kb = kg.open()                      # the default build, rebuilt first when missing or stale
     kb = kg.open(folder)                # exactly that build (BuildMissing when it is unusable)
-    kb.graph, kb.view, kb.index, kb.matcher, kb.corpus    # each loaded lazily, once
-    kb.recommend("…") -> Answer         kb.query("SELECT …") -> QueryResult
+    kb = kg.open(store="rdflib")        # SPARQL on rdflib instead of Oxigraph (default: $WHICHMODEL_STORE)
+    kb.graph, kb.store, kb.view, kb.index, kb.matcher, kb.corpus    # each loaded lazily, once
+    kb.recommend("…") -> Answer         kb.query("SELECT …") -> QueryResult (run on kb.store)
 
 The rebuild-if-stale rule lives in `open` and nowhere else.
 """
@@ -42,6 +43,7 @@ from kg.reasoning.parser import PARSER_FILE, NeedParser, current_fingerprint
 from kg.reasoning.recommend import answer_needs, recommend, understand
 from kg.reasoning.training import fit_parser
 from kg.sources.corpus import Document, load_corpus
+from kg.sparql.backends import Store, open_store, store_name
 from kg.sparql.engine import DEFAULT_ROW_LIMIT, QueryResult, run_query
 from kg.sparql.guard import VettedQuery
 
@@ -49,12 +51,13 @@ from kg.sparql.guard import VettedQuery
 class KnowledgeBase:
     """One build of the graph, with what is derived from it loaded on first use and kept."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, store: str | None = None):
         self.folder = Path(folder)
+        self.store_name = store_name(store)
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
-        return f"<KnowledgeBase {self.folder}>"
+        return f"<KnowledgeBase {self.folder} ({self.store_name})>"
 
     @cached_property
     def manifest(self) -> dict:
@@ -65,6 +68,13 @@ class KnowledgeBase:
         """The RDF graph (from the build's Turtle, checked against its manifest)."""
         with self._lock:
             return load_built_graph(self.folder)
+
+    @cached_property
+    def store(self) -> Store:
+        """The SPARQL engine over this build (kg.sparql.backends): Oxigraph unless another was chosen."""
+        with self._lock:
+            graph = self.__dict__.get("graph")
+            return open_store(self.store_name, self.folder, graph=graph)
 
     @cached_property
     def view(self):
@@ -135,22 +145,22 @@ class KnowledgeBase:
         return recommend(question, kb=self, **options)
 
     def query(self, text: str | VettedQuery, *, limit: int = DEFAULT_ROW_LIMIT) -> QueryResult:
-        """Vet (unless vetted already) and run a read-only SPARQL query on the graph."""
-        return run_query(self.graph, text, limit=limit)
+        """Vet (unless vetted already) and run a read-only SPARQL query on the store."""
+        return run_query(self.store, text, limit=limit)
 
 
-def open(build_dir: Path | None = None, *, announce=None, fit: bool = True) -> KnowledgeBase:
+def open(build_dir: Path | None = None, *, announce=None, fit: bool = True, store: str | None = None) -> KnowledgeBase:
     """The knowledge base over build_dir; with none given, over the default build folder, which is
     built first when it is missing or older than its sources (the one current-build rule).
     `announce(message)` is told before a build starts (the CLI prints it); with fit=False a missing
-    or stale need parser is left for the caller to fit."""
+    or stale need parser is left for the caller to fit. `store` names the SPARQL engine (kg.sparql.backends)."""
     if build_dir is not None:
-        return KnowledgeBase(build_dir)
+        return KnowledgeBase(build_dir, store=store)
     folder, tell = paths.build_dir(), announce or _tell
     if not is_current(folder):
         tell("building the graph (sources changed or no build yet)…")
         build_graph(folder)
-    kb = KnowledgeBase(folder)
+    kb = KnowledgeBase(folder, store=store)
     if fit and not kb.parser_is_current():
         tell("fitting the need parser on the need corpus (once per build)…")
         kb.fit_parser()

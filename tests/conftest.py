@@ -86,6 +86,20 @@ def graph(kb):
 
 
 @pytest.fixture(scope="session")
+def stores(built, build_dir) -> dict:
+    """Each SPARQL engine (kg.sparql.backends) over the session's build, by name."""
+    from kg.sparql.backends import STORES, open_store
+
+    return {name: open_store(name, build_dir) for name in STORES}
+
+
+@pytest.fixture(params=["oxigraph", "rdflib"])
+def store(request, stores):
+    """Each SPARQL engine in turn: a test using it runs on Oxigraph (the default) and on rdflib (the reference)."""
+    return stores[request.param]
+
+
+@pytest.fixture(scope="session")
 def docs():
     from kg.sources.corpus import load_corpus
 

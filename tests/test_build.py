@@ -13,7 +13,7 @@ from kg.graph import store
 from kg.graph.validation import validate_graph
 from kg.ontology.namespaces import OA
 
-OUTPUTS = ("graph.jsonld", "graph.ttl", "manifest.json", "network.json")
+OUTPUTS = ("graph.jsonld", "graph.nt", "graph.ttl", "manifest.json", "network.json")
 
 
 def snapshot(folder) -> tuple[dict, list]:
@@ -44,13 +44,15 @@ def test_outputs_written_and_parse(built):
     assert len(ttl) == len(built.kb.graph)
     jsonld = Graph().parse(folder / "graph.jsonld", format="json-ld")
     assert len(jsonld) == len(built.kb.graph)
+    ntriples = Graph().parse(folder / "graph.nt", format="nt")
+    assert ntriples.isomorphic(built.kb.graph)
 
 
 def test_build_is_byte_identical(built, tmp_path):
     import kg
 
     kg.build_graph(tmp_path, validate=False)
-    for name in ("graph.ttl", "graph.jsonld", "network.json"):
+    for name in ("graph.ttl", "graph.nt", "graph.jsonld", "network.json"):
         assert (tmp_path / name).read_bytes() == (built.outputs.folder / name).read_bytes(), name
 
 

@@ -20,6 +20,7 @@ import pytest
 import kg
 from kg.errors import BuildMissing, BuildWriteError
 from kg.graph import store
+from kg.sparql.backends import open_store
 from tests import audit, tally
 from tests.faults import QUESTION, assert_good_build, one_clean_line, outputs, tree
 
@@ -221,6 +222,8 @@ DAMAGES_TO_BUILD = {   # name: (damage to the build folder f, the file the error
     # still valid Turtle, with fewer triples: only the checksum tells
     "ttl-truncated-at-a-statement": (lambda f: _truncate_at_a_statement(f / "graph.ttl"), "graph.ttl"),
     "ttl-garbage-vouched": (lambda f: _vouched(f / "graph.ttl", b"@prefix : <#> .\n:a :b "), "graph.ttl"),
+    "nt-truncated-at-a-statement": (lambda f: _truncate_at_a_statement(f / "graph.nt"), "graph.nt"),
+    "nt-garbage-vouched": (lambda f: _vouched(f / "graph.nt", b"<urn:a> <urn:b> "), "graph.nt"),
     "network-missing": (lambda f: (f / "current" / "network.json").unlink(), "network.json"),
     "network-garbage": (lambda f: (f / "network.json").write_bytes(b"\x00\x01 not json"), "network.json"),
     "network-another-graph": (lambda f: (f / "network.json").write_bytes(EMPTY_GRAPH), "network.json"),
@@ -246,9 +249,11 @@ def _knowledge_index(folder: Path):
     return kg.open(folder).index
 
 
-READERS = {"knowledge": _knowledge_index, "graph loader": store.load_built_graph}   # the network view; the Turtle
+READERS = {"knowledge": _knowledge_index, "graph loader": store.load_built_graph,       # the network view; the Turtle
+           "oxigraph store": lambda folder: open_store("oxigraph", folder)}            # the N-Triples
+READS = {"knowledge": "network", "graph loader": "ttl", "oxigraph store": "nt"}
 READER_CASES = [(reader, case) for reader in READERS for case in DAMAGES_TO_BUILD
-                if not case.startswith("ttl" if reader == "knowledge" else "network")]
+                if case.split("-")[0] not in set(READS.values()) - {READS[reader]}]
 
 
 @pytest.mark.parametrize("reader, case", READER_CASES)
@@ -261,11 +266,14 @@ def test_reader_of_a_damaged_build_names_the_file(reader, case, previous):
 
 
 @pytest.mark.parametrize("command, case", [
-    ("sparql", "ttl-truncated-at-a-statement"), ("sparql", "ttl-garbage-vouched"),
+    ("sparql", "nt-truncated-at-a-statement"), ("sparql", "nt-garbage-vouched"),
+    ("sparql", "ttl-truncated-at-a-statement"), ("sparql", "ttl-garbage-vouched"),     # on rdflib
     ("ask", "network-garbage"), ("ask", "network-another-graph"), ("ask", "network-garbage-vouched"),
 ])
 def test_cli_on_a_damaged_build_is_one_line(command, case, cli, previous, fresh_current, monkeypatch):
     monkeypatch.setenv("WHICHMODEL_BUILD_DIR", str(previous))
+    if case.startswith("ttl"):
+        monkeypatch.setenv("WHICHMODEL_STORE", "rdflib")
     name = _damage_build(previous, case)
     tally.record("fault", "built graph", 1)
     code, out, err = cli(command, COUNT if command == "sparql" else QUESTION)

@@ -1,4 +1,4 @@
-"""The build: assemble the graph, validate it, write Turtle, JSON-LD and the networkx view as one set."""
+"""The build: assemble the graph, validate it, write Turtle, N-Triples, JSON-LD and the networkx view as one set."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,10 +9,12 @@ from kg.graph.assemble import AssembledGraph, assemble_graph
 from kg.graph.network import dump_networkx, to_networkx
 from kg.graph.store import (
     GRAPH_JSONLD,
+    GRAPH_NT,
     GRAPH_TTL,
     NETWORK_JSON,
     BuildOutputs,
     serialise_jsonld,
+    serialise_ntriples,
     serialise_turtle,
     sources_hash,
     write_outputs,
@@ -65,6 +67,7 @@ def serialise_outputs(kb: AssembledGraph, counts: dict, *, ontology_dir: Path | 
     """The output files' bytes by name, and the manifest that describes them."""
     files = {
         GRAPH_TTL: serialise_turtle(kb.graph),
+        GRAPH_NT: serialise_ntriples(kb.graph),
         GRAPH_JSONLD: serialise_jsonld(kb.graph),
         NETWORK_JSON: dump_networkx(to_networkx(kb.graph)),
     }

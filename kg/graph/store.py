@@ -2,7 +2,7 @@
 
 The build folder holds:
 
-    .generations/<id>/          graph.ttl, graph.jsonld, network.json, manifest.json of one build
+    .generations/<id>/          graph.ttl, graph.nt, graph.jsonld, network.json, manifest.json of one build
     current -> .generations/<id>    the build readers see; swapped in one os.replace of a symlink
     graph.ttl -> current/graph.ttl  (and the other outputs): stable names, symlinks through current
     embeddings-*.npy, embeddings.json   the embedding cache (kg.reasoning.embedding), beside them
@@ -31,6 +31,7 @@ from kg import paths
 from kg.errors import BuildMissing, BuildWriteError, WhichModelError
 
 GRAPH_TTL = "graph.ttl"
+GRAPH_NT = "graph.nt"             # what the SPARQL store loads (kg.sparql.backends): the fastest to read
 GRAPH_JSONLD = "graph.jsonld"
 NETWORK_JSON = "network.json"
 MANIFEST = "manifest.json"
@@ -80,6 +81,12 @@ def sources_hash(ontology_dir: Path | None = None) -> str:
 
 def serialise_turtle(graph: Graph) -> bytes:
     return graph.serialize(format="turtle", encoding="utf-8")
+
+
+def serialise_ntriples(graph: Graph) -> bytes:
+    """N-Triples, one triple a line, sorted so that builds are byte-identical."""
+    lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
+    return b"".join(sorted(line for line in lines if line.strip()))
 
 
 def serialise_jsonld(graph: Graph) -> bytes:
@@ -291,7 +298,10 @@ def load_built_graph(folder: Path | None = None) -> Graph:
 
 
 def is_current(folder: Path | None = None) -> bool:
+    """Whether the build was made from the sources as they are now, with every output this version writes."""
     try:
-        return read_manifest(folder).get("sources") == sources_hash()
+        manifest = read_manifest(folder)
     except WhichModelError:
         return False
+    files = manifest.get("files")
+    return manifest.get("sources") == sources_hash() and isinstance(files, list) and GRAPH_NT in files

@@ -1,4 +1,5 @@
-"""Running vetted queries on an rdflib graph: capped rows, errors as QueryErrors, a time limit."""
+"""Running vetted queries on a store (kg.sparql.backends) or an rdflib graph: capped rows, errors as
+QueryErrors, a time limit."""
 from __future__ import annotations
 
 import contextlib
@@ -24,8 +25,9 @@ class QueryResult:
     limit: int = DEFAULT_ROW_LIMIT
 
 
-def run_query(graph: Graph, query: str | VettedQuery, *, limit: int = DEFAULT_ROW_LIMIT) -> QueryResult:
-    """Vet (unless already vetted) and run a query on graph, returning at most `limit` rows (truncation
+def run_query(store, query: str | VettedQuery, *, limit: int = DEFAULT_ROW_LIMIT) -> QueryResult:
+    """Vet (unless already vetted) and run a query on a store (anything with `run(vetted, limit)`, see
+    kg.sparql.backends) or an rdflib graph, returning at most `limit` rows (truncation
     is flagged). Every failure a query can cause, at parse time or while its rows are produced, is a
     QueryError (QueryResources when it ran out of memory)."""
     import rdflib.plugins.sparql as sparql_plugin
@@ -33,7 +35,9 @@ def run_query(graph: Graph, query: str | VettedQuery, *, limit: int = DEFAULT_RO
     vetted = query if isinstance(query, VettedQuery) else vet(query)
     sparql_plugin.SPARQL_LOAD_GRAPHS = False     # rdflib's documented switch: never fetch a graph a query names
     try:
-        return _evaluate(graph, vetted, limit)
+        if hasattr(store, "run"):
+            return store.run(vetted, limit)
+        return evaluate_rdflib(store, vetted, limit)
     except QueryError:
         raise
     except MemoryError:
@@ -44,7 +48,7 @@ def run_query(graph: Graph, query: str | VettedQuery, *, limit: int = DEFAULT_RO
         raise QueryError(f"query failed: {type(exc).__name__}: {exc}") from None
 
 
-def _evaluate(graph: Graph, vetted: VettedQuery, limit: int) -> QueryResult:
+def evaluate_rdflib(graph: Graph, vetted: VettedQuery, limit: int) -> QueryResult:
     """Run a vetted query; rows are produced lazily, so the row loop is part of the run."""
     result = graph.query(vetted.algebra)
     kind = vetted.kind
@@ -96,4 +100,4 @@ def time_limit(seconds: float | None):
         signal.signal(signal.SIGALRM, previous)
 
 
-__all__ = ["QueryResult", "run_query", "time_limit", "DEFAULT_ROW_LIMIT"]
+__all__ = ["QueryResult", "run_query", "evaluate_rdflib", "time_limit", "DEFAULT_ROW_LIMIT"]

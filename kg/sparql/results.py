@@ -6,12 +6,14 @@ registered with rdflib's plugin registry (`register_tsv`) so it is used like the
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from rdflib import Graph, Variable
 from rdflib.query import Result, ResultSerializer
 
 from kg.errors import QueryError
 from kg.formats import FORMATS
+from kg.ontology.namespaces import bind_prefixes
 from kg.sparql.engine import QueryResult
 
 
@@ -85,14 +87,23 @@ def write_tsv(result: QueryResult, graph: Graph | None = None) -> str:
     return _rdflib(result, "tsv")
 
 
+@lru_cache(maxsize=1)
+def prefixed() -> Graph:
+    """An empty graph bound to whichmodel's prefixes: what the table writer shortens names with."""
+    graph = Graph()
+    bind_prefixes(graph)
+    return graph
+
+
 def write_table(result: QueryResult, graph: Graph | None = None, width: int = 60) -> str:
-    """A plain-text table for people, with prefixed names."""
+    """A plain-text table for people, with prefixed names (whichmodel's prefixes unless graph has its own)."""
     if result.kind == "ASK":
         return "true" if result.boolean else "false"
+    graph = graph if graph is not None else prefixed()
     def cell(term) -> str:
         if term is None:
             return ""
-        text = term.n3(graph.namespace_manager) if graph is not None and not hasattr(term, "language") else str(term)
+        text = term.n3(graph.namespace_manager) if not hasattr(term, "language") else str(term)
         text = " ".join(text.split())
         return text if len(text) <= width else text[: width - 1] + "…"
     table = [result.variables] + [[cell(r.get(v)) for v in result.variables] for r in result.rows]
