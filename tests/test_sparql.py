@@ -98,3 +98,23 @@ def test_store_is_chosen_by_name(built, build_dir, monkeypatch):
     assert isinstance(kg.open(build_dir).store, RdflibStore)
     with pytest.raises(QueryError, match="unknown store 'sqlite'"):
         kg.open(build_dir, store="sqlite")
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVIC\\U00000045 <http://example.org/s> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://example.org/s> { ?s ?p ?o } }",
+    "SELECT * WHERE { OPTIONAL { service <http://example.org/s> { ?s ?p ?o } } }"])
+def test_service_is_refused_however_it_is_spelled(query):
+    from kg.errors import QueryRefused
+    from kg.sparql.guard import vet
+
+    with pytest.raises(QueryRefused, match="SERVICE is refused"):
+        vet(query)
+
+
+@pytest.mark.parametrize("query", ["SELECT ?service WHERE { ?service ?p 'SERVICE' } LIMIT 1",
+                                   "PREFIX service: <http://example.org/> SELECT * WHERE { ?s service:x ?o }"])
+def test_the_word_service_elsewhere_is_not_refused(query):
+    from kg.sparql.guard import vet
+
+    assert vet(query).kind == "SELECT"

@@ -60,8 +60,11 @@ def check_text(text: str) -> None:
 
 
 def mentions_service(text: str) -> bool:
-    """Whether the query uses the SERVICE keyword (not inside a string, an IRI, a comment or a name)."""
-    return bool(_SERVICE.search(_NOT_KEYWORDS.sub(" ", text)))
+    """Whether the query uses the SERVICE keyword (not inside a string, an IRI, a comment or a name),
+    with unicode escapes expanded first, as a SPARQL parser expands them ("SERVIC" + backslash-U00000045)."""
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
+
+    return bool(_SERVICE.search(_NOT_KEYWORDS.sub(" ", expandUnicodeEscapes(text))))
 
 
 def _walk(node):
