@@ -130,7 +130,8 @@ def _statement(grounded: Explanation, number: int) -> str:
 def user_message(answer: Answer, evidence: dict[str, dict]) -> str:
     facts = {"recommended": answer.top.label, "runner_up": answer.runner_up.label if answer.runner_up else None}
     records = [{"id": k, "family": v["family"], "source": v["doc"][:3], "quote": v["quote"],
-                "supports": v["statement"]} for k, v in evidence.items()]
+                **({"context": v["context"]} if v.get("context") else {}), "supports": v["statement"]}
+               for k, v in evidence.items()]
     return (f"<question>\n{json.dumps(answer.question)}\n</question>\n"
             f"<decision>\n{json.dumps(facts)}\n</decision>\n"
             f"<evidence>\n{json.dumps(records, ensure_ascii=False, indent=1)}\n</evidence>")
