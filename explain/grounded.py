@@ -76,13 +76,15 @@ def _rating(fit: PropertyFit) -> str:
     return f"{fit.label} is rated {fit.levels.phrase()} {count}"
 
 
-def _properties(rec: Recommendation, cites: Citations) -> list[Sentence]:
+def _properties(rec: Recommendation, cites: Citations, first: str = "") -> list[Sentence]:
     out = []
     for fit in rec.reasons_of(PropertyFit)[:2]:
         words = _rating(fit)
         text = _pick([f"That matters for what you asked: its {words}.",
                       f"On what you care about, its {words}.",
                       f"Its {words}, which is what you asked for."], rec.label, fit.property)
+        if fit.property == first:       # the ranking put this property above all else: say so
+            text = f"You put {fit.label} first, and {rec.label}'s {words}."
         out.append(_say(text, fit.claims, cites, rec.family, prop=fit.property, kind="property", counts=fit.sources))
     return out
 
@@ -234,7 +236,7 @@ def explain_answer(answer: Answer, index: KnowledgeIndex, corpus: dict[str, Docu
         return decline_explanation(answer)
     cites, rec = Citations(corpus), answer.top
     sentences = _opening(rec, answer, cites)
-    sentences += _properties(rec, cites)
+    sentences += _properties(rec, cites, answer.needs.first)
     sentences += _tradeoffs(rec, cites)
     sentences += _runner_up(answer, cites, index)
     sentences += _rule_disagreements(answer, cites)
@@ -243,7 +245,7 @@ def explain_answer(answer: Answer, index: KnowledgeIndex, corpus: dict[str, Docu
     if len(sentences) < 3:
         sentences += _more(rec, cites, index, 3 - len(sentences))
     sentences = sentences[:8]
-    if sentences and rec.label not in sentences[0].text:
+    if sentences and (rec.label not in sentences[0].text or sentences[0].kind == "property"):
         first = sentences[0].text
         sentences[0].text = f"Use {rec.label}: {first[0].lower()}{first[1:]}"
     return Explanation(sentences, cites.items)

@@ -156,6 +156,15 @@ def _claims(tmp_path, source: str, body: str, vocab, docs):
   level: high
   quote: Each data point (pixel, word, audio frame) is predicted based on what came before.
 """, "level-without-level-word"),
+    # a comparison read as an absolute level ("more stable than GANs" is not "stability: high")
+    ("003_a869cca29cda4867", """- id: t-comparison
+  subject: diffusion
+  predicate: strength
+  value: more stable training
+  property: training-stability
+  level: high
+  quote: "More stable training than GANs."
+""", "comparison-as-level"),
     # 003's autoregressive section credited to Transformer
     ("003_a869cca29cda4867", """- id: t-family
   subject: transformer

@@ -36,6 +36,10 @@ class Evidence(Protocol):
     index: KnowledgeIndex
     matcher: object
 
+# "X matters most" ranks by the sources' mean rating of X shrunk towards "moderate" as if PRIOR_SOURCES more
+# sources had said "moderate": one source's "very high" does not outrank five sources' "high to very high".
+PRIOR_SOURCES = 2
+
 
 def pick_claims(claims: list[ClaimRef], limit: int = 3) -> list[ClaimRef]:
     """The claims to cite: one from every document (so that a sentence counting the sources cites
@@ -135,13 +139,20 @@ def variations(needs: Needs, index: KnowledgeIndex) -> list[tuple[str, Needs, di
     return out
 
 
+def first_key(index: KnowledgeIndex, family: str, prop: str) -> tuple[float, int]:
+    """The sort key of a family when prop matters most (smaller first)."""
+    mean, count = index.consensus(family, prop) or (3.0, 0)
+    if not index.properties[prop].higher_is_better:     # low compute need is what a user wants
+        mean = 6 - mean
+    return -round((mean * count + 3.0 * PRIOR_SOURCES) / (count + PRIOR_SOURCES), 2), -count
+
+
 def rank(index: KnowledgeIndex, needs: Needs) -> list[FamilyScore]:
     """The families with a positive score, best first: by score, except that a property put above all
     else ranks by how the sources rate it first, and a comparative question's families come first."""
     ranked = [fs for fs in score_families(index, needs) if fs.score > 0]
-    if needs.first:                 # by the rating band, then by how many sources give it, then by score
-        ranked.sort(key=lambda fs: (-rating_band(index, fs.family, needs.first),
-                                    -(index.consensus(fs.family, needs.first) or (0, 0))[1]))
+    if needs.first:                 # by the sources' rating of it, then by how many give one, then by score
+        ranked.sort(key=lambda fs: first_key(index, fs.family, needs.first))
     if needs.candidates:
         ranked.sort(key=lambda fs: fs.family not in needs.candidates)
     return ranked

@@ -3,7 +3,8 @@
 - a decision rule (recommended_when) whose quote states no condition (nor does the context it is
   shown with, e.g. "Decision Guide · For Text Generation"), or whose `when` lists none;
 - a level claim (has_level, or a strength/weakness with a level) whose quote holds no level word or
-  rating;
+  rating, or whose quote only compares the family with another one ("more stable than GANs" says
+  nothing of how stable either is: that is a `compared` claim, not a level);
 - a claim about a family whose quote sits in another family's part of the document (its table row
   or column, its section) and does not name its own family; a claim about a named model that sits in
   one family's part but also counts for the model's other families (003's "Text generation (GPT)",
@@ -36,6 +37,7 @@ _LEVEL = re.compile(
     r"fine-grained|detailed|rival|surpassed|ideal|well|dominate|standard|gold|bottleneck|parallelizable|"
     r"scalable|resource-heavy|computationally|quality|fidelity|parallel|useful|scarce)\b", re.I)
 
+_COMPARISON = re.compile(r"\b(than|compared (?:to|with)|relative to)\b", re.I)
 _RATED_LIST = re.compile(r"\b(strengths?|pros|weaknesses|cons|limitations|best for)\b", re.I)
 
 
@@ -44,7 +46,8 @@ class ClaimWarning:
     file: str
     line: int
     claim: str
-    kind: str              # rule-without-condition | level-without-level-word | outside-family-section
+    kind: str              # rule-without-condition | level-without-level-word | comparison-as-level |
+                           # outside-family-section
     message: str
 
     def __str__(self) -> str:
@@ -73,6 +76,16 @@ def _level_problem(claim: Claim, text: str) -> str:
                                             claim.quote_context.rsplit(SEP, 1)[-1])):
         return ""
     return f"a level claim whose quote holds no level word or rating: {claim.quote!r}"
+
+
+def _comparison_problem(claim: Claim, names: FamilyNames) -> str:
+    if claim.predicate == "has_level" or not _COMPARISON.search(claim.quote):
+        return ""
+    others = set(names(claim.quote)) - {claim.subject}
+    if not others:
+        return ""
+    return (f"a level read from a comparison with {', '.join(sorted(others))} (state it as a `compared` claim): "
+            f"{claim.quote!r}")
 
 
 def location_family(claim: Claim, text: str, names: FamilyNames) -> str:
@@ -127,6 +140,7 @@ def claim_warnings(claims: list[Claim], docs: dict[str, Document], vocab: Vocabu
             checks.append(("rule-without-condition", _rule_problem(claim)))
         if _level(claim):
             checks.append(("level-without-level-word", _level_problem(claim, docs[claim.source].text)))
+            checks.append(("comparison-as-level", _comparison_problem(claim, names)))
         out += [ClaimWarning(claim.file, claim.line, claim.id, kind, msg) for kind, msg in checks if msg]
     return out
 
