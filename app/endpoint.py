@@ -13,7 +13,6 @@ from urllib.parse import parse_qs
 
 from starlette.requests import Request  # module level: FastAPI resolves the routes' `request: Request`
 
-from kg import paths
 from kg.errors import ProtocolError
 from kg.formats import FORMATS
 
@@ -186,93 +185,3 @@ def make_router(get_pool: Callable, *, max_body: int = MAX_BODY_BYTES):
         return await answer(request, query)
 
     return router
-
-
-UI_FORMATS = {"SELECT": ["json", "csv"], "ASK": ["json", "csv"], "CONSTRUCT": ["turtle", "json-ld"],
-              "DESCRIBE": ["turtle", "json-ld"]}
-
-
-def run_for_ui(pool, text: str, out_dir, *, shown: int = 500) -> dict:
-    """Run a query for the SPARQL tab: {headers, rows, status, csv, json} or {error}. The table shows at
-    most `shown` rows; the CSV and JSON downloads hold every row the endpoint returned."""
-    import csv
-    import io
-    import json
-    import uuid
-    from pathlib import Path
-
-    reply = pool.run(text, UI_FORMATS)
-    if reply["status"] != 200:
-        return {"error": f"{reply['status']}: {reply.get('message', 'query failed')}"}
-    kind, bodies = reply["kind"], reply["bodies"]
-    if kind in ("SELECT", "ASK"):
-        doc = json.loads(bodies["json"])
-        if kind == "ASK":
-            headers, rows = ["boolean"], [["true" if doc["boolean"] else "false"]]
-        else:
-            headers = doc["head"]["vars"]
-            rows = [[b.get(v, {}).get("value", "") for v in headers] for b in doc["results"]["bindings"]]
-        csv_text, json_text = bodies["csv"], bodies["json"]
-    else:
-        from rdflib import Graph
-
-        graph = Graph().parse(data=bodies["turtle"], format="turtle")
-        headers = ["subject", "predicate", "object"]
-        rows = sorted([str(s), str(p), str(o)] for s, p, o in graph)
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(headers)
-        writer.writerows(rows)
-        csv_text, json_text = buf.getvalue(), bodies["json-ld"]
-    stem = Path(out_dir) / f"results-{uuid.uuid4().hex[:8]}"
-    stem.with_suffix(".csv").write_text(csv_text, encoding="utf-8")
-    stem.with_suffix(".json").write_text(json_text, encoding="utf-8")
-    status = f"{kind}: {len(rows)} row{'s' if len(rows) != 1 else ''}"
-    if reply.get("truncated"):
-        status += f" (cut at the {reply['limit']}-row cap)"
-    if len(rows) > shown:
-        status += f"; the table shows the first {shown}, the downloads hold all"
-    return {"headers": headers, "rows": rows[:shown], "status": status,
-            "csv": str(stem.with_suffix(".csv")), "json": str(stem.with_suffix(".json"))}
-
-
-def competency_queries() -> list[tuple[str, str, str]]:
-    """(name, first comment line, text) of each ontology/queries/*.rq."""
-    out = []
-    for path in sorted(paths.queries_dir().glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        first = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
-        out.append((path.stem, first, text))
-    return out
-
-
-def sparql_tab(gr, tab, state, *, pool, out_dir) -> None:
-    """The SPARQL tab: an editor preloaded with the competency queries, run, results, errors, downloads."""
-    import html
-
-    queries = competency_queries()
-    texts = {name: text for name, _, text in queries}
-    first = queries[0][0] if queries else None
-    with gr.Row():
-        choose = gr.Dropdown([(f"{name}: {about}" if about else name, name) for name, about, _ in queries],
-                             value=first, label="Competency queries", scale=4)
-        run = gr.Button("Run", variant="primary", scale=1, elem_id="wm-sparql-run")
-    editor = gr.Code(texts.get(first, "SELECT * WHERE { ?s ?p ?o } LIMIT 10"), language="sql", lines=12,
-                     label="Query (SPARQL 1.1, read-only)", interactive=True, elem_id="wm-sparql-editor")
-    status = gr.HTML(elem_id="wm-sparql-status")
-    table = gr.Dataframe(label="Results", interactive=False, wrap=True, max_height=480)
-    with gr.Row():
-        csv_file = gr.File(label="Download CSV", interactive=False)
-        json_file = gr.File(label="Download JSON", interactive=False)
-
-    def on_run(text):
-        import pandas as pd
-
-        out = run_for_ui(pool, text or "", out_dir)
-        if "error" in out:
-            return f'<div class="wm-error">{html.escape(out["error"])}</div>', pd.DataFrame(), None, None
-        return (f'<div class="wm-ok">{html.escape(out["status"])}</div>',
-                pd.DataFrame(out["rows"], columns=out["headers"]), out["csv"], out["json"])
-
-    choose.change(lambda name: texts.get(name, ""), choose, editor, api_visibility="private")
-    run.click(on_run, editor, [status, table, csv_file, json_file], api_name="sparql")

@@ -15,8 +15,10 @@ import sys
 
 import kg
 from app.chat import build_ui
-from app.endpoint import make_router, sparql_tab
+from app.endpoint import make_router
 from app.graphtab import graph_tab
+from app.sparqltab import CSS as SPARQL_CSS
+from app.sparqltab import sparql_tab
 from app.workers import WorkerPool
 from kg.errors import WhichModelError
 
@@ -208,8 +210,8 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
                 ("Graph", partial(graph_tab, get_kb=get_kb, out_dir=out_dir))]
         blocks = build_ui(get_kb, tabs)
         blocks.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
-        gr.mount_gradio_app(app, blocks, path="/", css=CSS, ssr_mode=False, footer_links=["api", "settings"],
-                            run_history=False)
+        gr.mount_gradio_app(app, blocks, path="/", css=CSS + SPARQL_CSS, ssr_mode=False,
+                            footer_links=["api", "settings"], run_history=False)
     return app
 
 
