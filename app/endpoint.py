@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 from starlette.requests import Request  # module level: FastAPI resolves the routes' `request: Request`
 
+from app import querypage
 from kg.errors import ProtocolError
 from kg.formats import FORMATS
 
@@ -136,7 +137,7 @@ def query_from(method: str, params: dict[str, list[str]], content_type: str, bod
 def make_router(get_pool: Callable, *, max_body: int = MAX_BODY_BYTES):
     """The /sparql routes; get_pool() returns the running app.workers.WorkerPool."""
     from fastapi import APIRouter
-    from fastapi.responses import PlainTextResponse, Response
+    from fastapi.responses import HTMLResponse, PlainTextResponse, Response
     from starlette.concurrency import run_in_threadpool
 
     router = APIRouter()
@@ -161,6 +162,8 @@ def make_router(get_pool: Callable, *, max_body: int = MAX_BODY_BYTES):
     @router.get("/sparql")
     async def sparql_get(request: Request):
         params = {k: request.query_params.getlist(k) for k in request.query_params}
+        if not params and querypage.wants_html(request.headers.get("accept")):     # a browser: the query page
+            return HTMLResponse(querypage.page())
         try:
             query = query_from("GET", params, "", None)
         except ProtocolError as exc:

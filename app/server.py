@@ -17,6 +17,7 @@ import kg
 from app.chat import build_ui
 from app.endpoint import make_router
 from app.graphtab import graph_tab
+from app.querypage import page_router
 from app.sparqltab import CSS as SPARQL_CSS
 from app.sparqltab import sparql_tab
 from app.workers import WorkerPool
@@ -201,6 +202,7 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
     app.add_middleware(RequestGuard, local_only=local_only)
     app.state.pool = pool
     app.include_router(make_router(lambda: pool))
+    app.include_router(page_router())
     if ui:
         import gradio as gr
 
