@@ -1,6 +1,7 @@
 """The query page a browser gets at /sparql without a query: YASGUI (@zazuko/yasgui from npm, installed into
 .cache/yasgui by `make yasgui`) served from local files and pointed at this endpoint, so the page makes no request
-beyond this server (no CDN, no LOV or prefix.cc look-ups: only the local autocompleters). Without the files, a
+beyond this server (no CDN, no LOV or prefix.cc look-ups: only the local autocompleters); a click on an IRI in
+the results shows that resource's triples, as in the chat's SPARQL tab. Without the files, a
 short page says how to install them, with a plain form that still runs queries. Programmatic clients (no text/html
 in Accept) keep the endpoint's 400 for a missing query.
 """
@@ -40,7 +41,7 @@ header span { font-size: 0.85em; opacity: 0.75; }
 .yasr .dataTables_wrapper, .yasr_results { overflow-x: auto; }   /* wide results scroll, not the page */
 @media (max-width: 640px) { #yasgui { padding: 0 4px; } .yasr table.dataTable td { max-width: 70vw; } }
 </style></head><body>
-<header><h1>whichmodel SPARQL endpoint</h1><span>read-only; Ctrl+Enter runs; results are capped</span>
+<header><h1>whichmodel SPARQL endpoint</h1><span>read-only · Ctrl+Enter runs · click a name to see its triples</span>
 <a href="/">back to the chat</a></header>
 <div id="yasgui"></div>
 <script src="%ASSETS%yasgui.min.js"></script>
@@ -55,6 +56,28 @@ const yasgui = new Yasgui(document.getElementById('yasgui'), {
           createShortLink: undefined, resizeable: true, editorHeight: '260px'},
   yasr: {prefixes: %PREFIXES%, pluginOrder: ['table', 'response'], defaultPlugin: 'table'},
 });
+// A click on an IRI in the results shows that resource's triples here (Ctrl/Cmd/Shift+click: the IRI itself).
+const prefixes = %PREFIXES%, local = /^([A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_-])?$/;
+const describe = (iri) => {
+  let best = null;
+  for (const [p, ns] of Object.entries(prefixes))
+    if (iri.startsWith(ns) && local.test(iri.slice(ns.length)) &&
+        (best === null || ns.length > prefixes[best].length)) best = p;
+  const name = best === null ? `<${iri}>` : `${best}:${iri.slice(prefixes[best].length)}`;
+  return `# The triples about ${name} (run from a click in the results)\n` +
+    (best === null ? '' : `PREFIX ${best}: <${prefixes[best]}>\n`) +
+    `SELECT ?subject ?predicate ?object WHERE {\n  { ${name} ?predicate ?object . BIND(${name} AS ?subject) }\n` +
+    `  UNION\n  { ?subject ?predicate ${name} . BIND(${name} AS ?object) }\n` +
+    `} ORDER BY DESC(?subject = ${name}) ?predicate ?object ?subject\n`;
+};
+document.addEventListener('click', (e) => {
+  const a = e.target.closest && e.target.closest('.yasr a[href]');
+  if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+  const iri = a.getAttribute('href');
+  if (!/^[a-z][a-z0-9+.-]*:[^<>"{}|^`\\\\\\x00-\\x20]*$/i.test(iri)) return;
+  e.preventDefault(); e.stopPropagation();
+  const tab = yasgui.getTab(); tab.setQuery(describe(iri)); tab.query();
+}, true);
 for (const id of Object.keys(yasgui._tabs || {})) {        // tabs restored from an earlier visit: this endpoint
   const tab = yasgui.getTab(id); if (tab && tab.getEndpoint() !== endpoint) tab.setEndpoint(endpoint);
 }

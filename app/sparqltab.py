@@ -29,8 +29,8 @@ EMPTY = ('<div class="wm-sparql-empty">No results yet. Run the query (<kbd>Ctrl<
 _PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\"{}|^`\\\s]*)>", re.I | re.M)
 _LOCAL = re.compile(r"(?:[A-Za-z0-9_][A-Za-z0-9_.-]*(?<!\.))?")
 _IRI = re.compile(r"[^<>\"{}|^`\\\x00-\x20]{1,2000}")       # what SPARQL allows inside <…>
-# Ctrl+Enter / Cmd+Enter in the editor runs the query (caught before CodeMirror inserts a line); a click on an
-# IRI in the results describes it.
+# Ctrl+Enter / Cmd+Enter in the editor runs the query (caught before CodeMirror inserts a line); new results
+# scroll into view on a phone; a click on an IRI in the results describes it.
 TAB_JS = """
 if (!window.wmSparqlKeys) {
   window.wmSparqlKeys = true;
@@ -41,6 +41,10 @@ if (!window.wmSparqlKeys) {
     const run = document.querySelector('#wm-sparql-run'); if (run) run.click();
   }, true);
 }
+watch('value', () => requestAnimationFrame(() => {      // on a phone the results start below the editor: show them
+  const status = document.querySelector('#wm-sparql-status');
+  if (status && innerWidth <= 640) window.scrollBy({top: status.getBoundingClientRect().top - 8, behavior: 'instant'});
+}));
 element.addEventListener('click', (event) => { const a = event.target.closest('a[data-iri]'); if (!a) return;
   if (event.ctrlKey || event.metaKey || event.shiftKey || event.button === 1) return;   // a new tab: the IRI itself
   event.preventDefault(); trigger('click', {iri: a.dataset.iri}); });

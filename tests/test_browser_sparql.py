@@ -91,6 +91,8 @@ def test_sparql_tab(viewport):
     links = page.locator("#wm-sparql-results a[data-iri]")
     assert links.first.inner_text().startswith("fam:") and links.count() == 10
     assert "https://w3id.org/" not in page.inner_text("#wm-sparql-results")       # prefixed names, no full IRIs
+    status, height = page.locator("#wm-sparql-status").bounding_box(), VIEWPORTS[page.viewport_name]["height"]
+    assert -1 <= status["y"] < (height / 3 if page.viewport_name == "phone" else height - 120), status  # on screen
     layout = page.evaluate(LAYOUT)
     assert layout["pageOverflow"] <= 0, layout
     width = VIEWPORTS[page.viewport_name]["width"]
@@ -137,6 +139,10 @@ def test_the_query_page_at_sparql(viewport):
     assert "fam:gan" in text and "8 results" in text                              # the graph's prefixes, 8 families
     assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
     shot(page, "page", whole=True)
+    page.locator(".yasr table.dataTable tbody tr td a").first.click()            # a name: its triples, here
+    page.wait_for_function("() => document.querySelector('.yasqe').textContent.includes('The triples about fam:')"
+                           " && document.querySelector('.yasr').textContent.includes('skos:prefLabel')")
+    assert page.url.startswith(page.base)
     page.click(".yasqe .CodeMirror")                                               # typing a prefix: no LOV look-up
     page.keyboard.press("ControlOrMeta+End")
     page.keyboard.type("\n# rdf")
