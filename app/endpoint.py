@@ -4,7 +4,8 @@ GET ?query=… and POST (application/x-www-form-urlencoded or application/sparql
 negotiated from Accept: SELECT/ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE as Turtle or
 JSON-LD. Updates get 403 (and never reach the graph); SERVICE, LOAD and FROM are refused before
 anything runs; a query past the time limit gets 503; a cut result says so in the
-X-Whichmodel-Truncated header (and, in JSON, a `whichmodel` member).
+X-Whichmodel-Truncated header (and, in JSON, a `whichmodel` member). A browser (text/html in Accept) opening
+/sparql without a query gets the query page (app.querypage) instead of the 400.
 """
 from __future__ import annotations
 

@@ -90,7 +90,7 @@ FALLBACK = """<!doctype html>
 </style></head><body>
 <h1>whichmodel SPARQL endpoint</h1>
 <p>The query editor (YASGUI) is not installed: run <code>make yasgui</code> (npm, once) and reload. Meanwhile this
-form sends a query; results come back as SPARQL JSON.</p>
+form sends a query; the results come back as a SPARQL results document.</p>
 <form method="post" action="/sparql"><textarea name="query" rows="14">%EXAMPLE%</textarea>
 <p><button type="submit">Run</button></p></form></body></html>
 """

@@ -61,7 +61,7 @@ CSS = """
                                          background: var(--background-fill-secondary); }
 #wm-sparql-results .wm-sparql-table th, #wm-sparql-results .wm-sparql-table td { border: none; padding: 4px 8px;
       border-bottom: 1px solid var(--border-color-primary); vertical-align: top; min-width: 7em; max-width: 36em;
-      overflow-wrap: anywhere; white-space: normal; }
+      overflow-wrap: anywhere; white-space: pre-line; }
 #wm-sparql-results .wm-sparql-table tr { border: none; }
 #wm-sparql-results .wm-sparql-table tbody tr:hover { background: var(--background-fill-secondary); }
 #wm-sparql-results .wm-sparql-table .wm-n { min-width: 0; width: 1%; opacity: 0.6; text-align: right;
