@@ -8,8 +8,9 @@ export GRADIO_ANALYTICS_ENABLED := False
 export OMP_NUM_THREADS := 1
 
 MMDC   := .cache/mmdc/node_modules/.bin/mmdc
+YASGUI := .cache/yasgui/node_modules/@zazuko/yasgui/build/yasgui.min.js
 
-.PHONY: setup system-deps run build parser lint test bench audit clean
+.PHONY: setup system-deps yasgui run build parser lint test bench audit clean
 
 $(BIN)/whichmodel: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +32,13 @@ $(MMDC):
 	mkdir -p .cache/mmdc
 	cd .cache/mmdc && PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-audit --no-fund @mermaid-js/mermaid-cli@11 >/dev/null
 
+# YASGUI, the query page a browser gets at /sparql; served from these local files (no CDN).
+$(YASGUI):
+	mkdir -p .cache/yasgui
+	cd .cache/yasgui && npm install --silent --no-audit --no-fund @zazuko/yasgui@4.6.2 >/dev/null
+
+yasgui: $(YASGUI)
+
 build: setup
 	$(BIN)/whichmodel build
 
@@ -38,7 +46,7 @@ build: setup
 parser: build
 	$(BIN)/whichmodel parser
 
-run: setup parser
+run: setup parser $(YASGUI)
 	$(BIN)/whichmodel serve
 
 # ruff (rules in pyproject.toml) and the import contract (layers kg < explain < app, no cycles).
@@ -46,7 +54,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: setup system-deps $(MMDC) lint
+test: setup system-deps $(MMDC) $(YASGUI) lint
 	WHICHMODEL_MMDC=$(CURDIR)/$(MMDC) $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: setup

@@ -4,7 +4,8 @@ GET ?query=… and POST (application/x-www-form-urlencoded or application/sparql
 negotiated from Accept: SELECT/ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE as Turtle or
 JSON-LD. Updates get 403 (and never reach the graph); SERVICE, LOAD and FROM are refused before
 anything runs; a query past the time limit gets 503; a cut result says so in the
-X-Whichmodel-Truncated header (and, in JSON, a `whichmodel` member).
+X-Whichmodel-Truncated header (and, in JSON, a `whichmodel` member). A browser (text/html in Accept) opening
+/sparql without a query gets the query page (app.querypage) instead of the 400.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from urllib.parse import parse_qs
 
 from starlette.requests import Request  # module level: FastAPI resolves the routes' `request: Request`
 
-from kg import paths
+from app import querypage
 from kg.errors import ProtocolError
 from kg.formats import FORMATS
 
@@ -137,7 +138,7 @@ def query_from(method: str, params: dict[str, list[str]], content_type: str, bod
 def make_router(get_pool: Callable, *, max_body: int = MAX_BODY_BYTES):
     """The /sparql routes; get_pool() returns the running app.workers.WorkerPool."""
     from fastapi import APIRouter
-    from fastapi.responses import PlainTextResponse, Response
+    from fastapi.responses import HTMLResponse, PlainTextResponse, Response
     from starlette.concurrency import run_in_threadpool
 
     router = APIRouter()
@@ -162,6 +163,8 @@ def make_router(get_pool: Callable, *, max_body: int = MAX_BODY_BYTES):
     @router.get("/sparql")
     async def sparql_get(request: Request):
         params = {k: request.query_params.getlist(k) for k in request.query_params}
+        if not params and querypage.wants_html(request.headers.get("accept")):     # a browser: the query page
+            return HTMLResponse(querypage.page())
         try:
             query = query_from("GET", params, "", None)
         except ProtocolError as exc:
@@ -186,93 +189,3 @@ def make_router(get_pool: Callable, *, max_body: int = MAX_BODY_BYTES):
         return await answer(request, query)
 
     return router
-
-
-UI_FORMATS = {"SELECT": ["json", "csv"], "ASK": ["json", "csv"], "CONSTRUCT": ["turtle", "json-ld"],
-              "DESCRIBE": ["turtle", "json-ld"]}
-
-
-def run_for_ui(pool, text: str, out_dir, *, shown: int = 500) -> dict:
-    """Run a query for the SPARQL tab: {headers, rows, status, csv, json} or {error}. The table shows at
-    most `shown` rows; the CSV and JSON downloads hold every row the endpoint returned."""
-    import csv
-    import io
-    import json
-    import uuid
-    from pathlib import Path
-
-    reply = pool.run(text, UI_FORMATS)
-    if reply["status"] != 200:
-        return {"error": f"{reply['status']}: {reply.get('message', 'query failed')}"}
-    kind, bodies = reply["kind"], reply["bodies"]
-    if kind in ("SELECT", "ASK"):
-        doc = json.loads(bodies["json"])
-        if kind == "ASK":
-            headers, rows = ["boolean"], [["true" if doc["boolean"] else "false"]]
-        else:
-            headers = doc["head"]["vars"]
-            rows = [[b.get(v, {}).get("value", "") for v in headers] for b in doc["results"]["bindings"]]
-        csv_text, json_text = bodies["csv"], bodies["json"]
-    else:
-        from rdflib import Graph
-
-        graph = Graph().parse(data=bodies["turtle"], format="turtle")
-        headers = ["subject", "predicate", "object"]
-        rows = sorted([str(s), str(p), str(o)] for s, p, o in graph)
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(headers)
-        writer.writerows(rows)
-        csv_text, json_text = buf.getvalue(), bodies["json-ld"]
-    stem = Path(out_dir) / f"results-{uuid.uuid4().hex[:8]}"
-    stem.with_suffix(".csv").write_text(csv_text, encoding="utf-8")
-    stem.with_suffix(".json").write_text(json_text, encoding="utf-8")
-    status = f"{kind}: {len(rows)} row{'s' if len(rows) != 1 else ''}"
-    if reply.get("truncated"):
-        status += f" (cut at the {reply['limit']}-row cap)"
-    if len(rows) > shown:
-        status += f"; the table shows the first {shown}, the downloads hold all"
-    return {"headers": headers, "rows": rows[:shown], "status": status,
-            "csv": str(stem.with_suffix(".csv")), "json": str(stem.with_suffix(".json"))}
-
-
-def competency_queries() -> list[tuple[str, str, str]]:
-    """(name, first comment line, text) of each ontology/queries/*.rq."""
-    out = []
-    for path in sorted(paths.queries_dir().glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        first = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), "")
-        out.append((path.stem, first, text))
-    return out
-
-
-def sparql_tab(gr, tab, state, *, pool, out_dir) -> None:
-    """The SPARQL tab: an editor preloaded with the competency queries, run, results, errors, downloads."""
-    import html
-
-    queries = competency_queries()
-    texts = {name: text for name, _, text in queries}
-    first = queries[0][0] if queries else None
-    with gr.Row():
-        choose = gr.Dropdown([(f"{name}: {about}" if about else name, name) for name, about, _ in queries],
-                             value=first, label="Competency queries", scale=4)
-        run = gr.Button("Run", variant="primary", scale=1, elem_id="wm-sparql-run")
-    editor = gr.Code(texts.get(first, "SELECT * WHERE { ?s ?p ?o } LIMIT 10"), language="sql", lines=12,
-                     label="Query (SPARQL 1.1, read-only)", interactive=True, elem_id="wm-sparql-editor")
-    status = gr.HTML(elem_id="wm-sparql-status")
-    table = gr.Dataframe(label="Results", interactive=False, wrap=True, max_height=480)
-    with gr.Row():
-        csv_file = gr.File(label="Download CSV", interactive=False)
-        json_file = gr.File(label="Download JSON", interactive=False)
-
-    def on_run(text):
-        import pandas as pd
-
-        out = run_for_ui(pool, text or "", out_dir)
-        if "error" in out:
-            return f'<div class="wm-error">{html.escape(out["error"])}</div>', pd.DataFrame(), None, None
-        return (f'<div class="wm-ok">{html.escape(out["status"])}</div>',
-                pd.DataFrame(out["rows"], columns=out["headers"]), out["csv"], out["json"])
-
-    choose.change(lambda name: texts.get(name, ""), choose, editor, api_visibility="private")
-    run.click(on_run, editor, [status, table, csv_file, json_file], api_name="sparql")

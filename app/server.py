@@ -15,8 +15,11 @@ import sys
 
 import kg
 from app.chat import build_ui
-from app.endpoint import make_router, sparql_tab
+from app.endpoint import make_router
 from app.graphtab import graph_tab
+from app.querypage import page_router
+from app.sparqltab import CSS as SPARQL_CSS
+from app.sparqltab import sparql_tab
 from app.workers import WorkerPool
 from kg.errors import WhichModelError
 
@@ -199,6 +202,7 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
     app.add_middleware(RequestGuard, local_only=local_only)
     app.state.pool = pool
     app.include_router(make_router(lambda: pool))
+    app.include_router(page_router())
     if ui:
         import gradio as gr
 
@@ -208,8 +212,8 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
                 ("Graph", partial(graph_tab, get_kb=get_kb, out_dir=out_dir))]
         blocks = build_ui(get_kb, tabs)
         blocks.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
-        gr.mount_gradio_app(app, blocks, path="/", css=CSS, ssr_mode=False, footer_links=["api", "settings"],
-                            run_history=False)
+        gr.mount_gradio_app(app, blocks, path="/", css=CSS + SPARQL_CSS, ssr_mode=False,
+                            footer_links=["api", "settings"], run_history=False)
     return app
 
 
