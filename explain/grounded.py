@@ -92,10 +92,13 @@ def _properties(rec: Recommendation, cites: Citations, first: str = "") -> list[
 def _tradeoffs(rec: Recommendation, cites: Citations) -> list[Sentence]:
     out = []
     shown = rec.tradeoffs[:2 if rec.tradeoffs and rec.tradeoffs[0].relevant else 1]
+    used = set()
     for trade in shown:
         words = f"{trade.label} is rated {trade.levels.phrase()}"
-        text = _pick([f"The trade-off to accept: its {words}.", f"Expect a cost: its {words}.",
-                      f"Be aware that its {words}."], rec.label, trade.label)
+        phrasings = [f"The trade-off to accept: its {words}.", f"Expect a cost: its {words}.",
+                     f"Be aware that its {words}."]
+        text = _pick([t for t in phrasings if t.split(":")[0][:12] not in used], rec.label, trade.label)
+        used.add(text.split(":")[0][:12])
         out.append(_say(text, trade.claims, cites, rec.family, prop=trade.property, kind="tradeoff"))
     return out
 
@@ -187,15 +190,36 @@ def _conflicts(rec: Recommendation, cites: Citations, index: KnowledgeIndex, sho
     """A disagreement between sources, only where it bears on what the person asked or a trade-off shown."""
     out = []
     for conflict in [c for c in rec.conflicts if c.relevant or c.property in shown][:1]:
+        if conflict.kind == "comparison":
+            out.append(_comparison_conflict(rec, conflict, cites, index))
+            continue
         sides = {}
-        for claim in conflict.sides:
+        for claim in sorted(conflict.sides, key=lambda c: (c.doc, c.rank)):
             sides.setdefault((claim.doc[:3], index.levels[claim.rank]), claim)
+        if conflict.kind == "within-document" and len(sides) > 1:
+            (doc, low), (_, high) = list(sides)
+            text = (f"Source {doc} is of two minds on {rec.label}'s {conflict.label}: it rates it {low} in one "
+                    f"place and {high} in another.")
+            out.append(_say(text, list(sides.values()), cites, rec.family, prop=conflict.property, kind="conflict"))
+            continue
         parts = [f"{doc} rates it {level}" for doc, level in sides]
         if len(parts) > 1:
             text = (f"The sources disagree on {rec.label}'s {conflict.label}: " + ", ".join(parts[:-1])
                     + f" while {parts[-1]}.")
             out.append(_say(text, list(sides.values()), cites, rec.family, prop=conflict.property, kind="conflict"))
     return out
+
+
+def _comparison_conflict(rec: Recommendation, conflict, cites: Citations, index: KnowledgeIndex) -> Sentence:
+    """'Source 000 says Diffusion is better than GAN on training complexity, while source 004 rates
+    Diffusion's very high and GAN's high.' (the comparison, then the other source's two ratings)."""
+    said, mine, theirs = conflict.sides[:3]
+    other = FAMILY_LABELS.get(conflict.other, conflict.other)
+    rated = index.properties[mine.prop].label if mine.prop in index.properties else conflict.label
+    text = (f"The sources disagree on how {rec.label} compares with {other}: source {said.doc[:3]} says it does "
+            f"{said.value} on {conflict.label}, while source {mine.doc[:3]} rates {rec.label}'s {rated} "
+            f"{index.levels[mine.rank]} and {other}'s {index.levels[theirs.rank]}.")
+    return _say(text, [said, mine, theirs], cites, rec.family, prop=conflict.property, kind="conflict")
 
 
 def _rule_disagreements(answer: Answer, cites: Citations) -> list[Sentence]:

@@ -38,6 +38,37 @@ def test_conflicts_cite_both_sides(kb):
     assert "000 says high" in flows.summary(kb.vocab) and "003 says low" in flows.summary(kb.vocab)
 
 
+def test_sources_that_agree_on_their_own_scales_do_not_conflict(kb):
+    """000 says 'Limited', 001 '⭐⭐⭐', 004 'No latent space control': words that map to levels far apart, but
+    each source puts GANs last (or below the middle) on controllability."""
+    ids = {c.id for c in kb.conflicts}
+    assert "gan-controllability" not in ids
+    assert "gan-diversity" in ids                 # 000 "diverse" against three sources' mode collapse stays
+
+
+def test_a_comparison_contradicted_by_ratings_is_a_conflict(kb):
+    """000: diffusion 'easier to train than GANs'; 004 rates diffusion's training complexity very high, above
+    GANs'."""
+    conflict = {c.id: c for c in kb.conflicts}["diffusion-training-complexity-vs-gan"]
+    assert conflict.kind == "comparison" and conflict.other == "gan"
+    said, mine, theirs = conflict.sides
+    assert said.predicate == "compared" and said.source[:3] == "000"
+    assert mine.subject == "diffusion" and theirs.subject == "gan" and mine.source == theirs.source != said.source
+    assert "the other way round" in conflict.summary(kb.vocab)
+
+
+@pytest.mark.parametrize("cid, quotes", [
+    ("nerf-data-need-in-004", {"Few input images needed",
+                               "- Requires multiple images from different viewpoints for optimal performance."}),
+    ("nerf-generation-speed-in-004", {"Slow rendering/training"}),
+])
+def test_one_document_at_odds_with_itself_is_a_conflict(kb, cid, quotes):
+    conflict = {c.id: c for c in kb.conflicts}[cid]
+    assert conflict.kind == "within-document" and {s.source for s in conflict.sides} == {conflict.sides[0].source}
+    assert quotes <= {s.quote for s in conflict.sides}
+    assert {s.predicate for s in conflict.sides} == {"strength", "weakness"}
+
+
 def test_outputs_written_and_parse(built):
     folder = built.outputs.folder
     ttl = Graph().parse(folder / "graph.ttl", format="turtle")

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from explain import explain
 from kg.errors import QuestionError
 from kg.reasoning.needs import map_needs
 from kg.reasoning.recommend import recommend
@@ -110,6 +111,22 @@ def test_conflicts_are_reported_with_both_sides(knowledge):
                        kb=knowledge)
     conflicts = [c for r in answer.recommendations for c in r.conflicts]
     assert any(len({c.doc for c in conflict.sides}) >= 2 for conflict in conflicts)
+
+
+def test_a_conflict_within_one_document_is_said_so(knowledge):
+    answer = recommend("3D scenes from a few photos, rendering speed matters", kb=knowledge)
+    assert answer.top.label == "NeRF"           # not GAN: no source names it for 3D scenes, however fast
+    text = explain(answer, knowledge).text
+    assert "Source 004 is of two minds on NeRF's generation speed" in text
+
+
+def test_x_matters_most_is_not_won_by_one_source(knowledge):
+    """'quality matters most': one source's very high for Transformer does not outrank five sources' high to
+    very high for diffusion; the answer says the property was put first."""
+    answer = recommend("We have about 500 product photos and one laptop GPU; we want new product images, and "
+                       "quality matters most.", kb=knowledge)
+    assert answer.needs.first == "sample-quality" and answer.top.label == "Diffusion"
+    assert "You put sample quality first" in explain(answer, knowledge).text
 
 
 @pytest.mark.parametrize("question", ["", "   ", "x" * 5000])

@@ -77,8 +77,9 @@ def _family(graph, kb, rec: Recommendation, rank: int) -> None:
 
 def _conflict_node(graph, kb, rec: Recommendation, conflict: Conflict, cluster: str) -> None:
     """One node per disagreement: what it is about, and each source with the level it gives."""
-    node = f"conflict:{rec.family}-{conflict.property}"
-    sides = list(dict.fromkeys(f"{c.doc[:3]} says {kb.index.levels[c.rank]}" for c in conflict.sides))
+    node = f"conflict:{rec.family}-{conflict.property}" + ("" if conflict.kind == "levels" else f"-{conflict.kind}")
+    sides = list(dict.fromkeys(f"{c.doc[:3]} says {kb.index.levels[c.rank]}" if c.rank else
+                               f"{c.doc[:3]} says {c.value} than {c.obj or 'the other'}" for c in conflict.sides))
     what = f"{conflict.label} of {rec.label}"
     add_node(graph, node, "conflict", f"{CONFLICT_MARK} sources disagree on\n{wrap(what, 34)}:\n"
              f"{wrap('; '.join(sides), 34)}", claims=conflict.sides, resource=node, cluster=cluster, conflict=True)

@@ -183,6 +183,9 @@ def _add_conflict(g: Graph, conflict: Conflict, vocab: Vocabulary) -> None:
     g.add((node, WM.conflictFamily, FAM[conflict.family]))
     g.add((node, WM.conflictProperty, PROP[conflict.property]))
     g.add((node, RDFS.comment, Literal(conflict.summary(vocab))))
+    g.add((node, WM.conflictKind, Literal(conflict.kind)))
+    if conflict.other:
+        g.add((node, WM.comparedWith, FAM[conflict.other]))
     for claim in conflict.sides:
         g.add((node, WM.side, CLAIM[claim.id]))
 

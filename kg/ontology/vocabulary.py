@@ -30,6 +30,7 @@ class Concept:
     modalities: list[str] = field(default_factory=list)
     rank: int = 0
     higher_is_better: bool = True
+    broader: list[str] = field(default_factory=list)      # local ids of skos:broader concepts in the same scheme
 
 
 @dataclass
@@ -66,6 +67,8 @@ def _concepts(graph: Graph, cls, namespace) -> dict[str, Concept]:
         concept.rank = int(rank) if isinstance(rank, Literal) else 0
         better = graph.value(node, WM.higherIsBetter)
         concept.higher_is_better = bool(better.toPython()) if isinstance(better, Literal) else True
+        concept.broader = sorted(str(b)[len(str(namespace)):] for b in graph.objects(node, SKOS.broader)
+                                 if str(b).startswith(str(namespace)))
         out[ident] = concept
     return out
 

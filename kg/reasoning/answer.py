@@ -115,15 +115,19 @@ class TradeOff:
 
 @dataclass
 class Conflict:
-    """Sources that rate the family's property far apart; each side keeps its claims."""
+    """Sources at odds on the family's property; each side keeps its claims. kind: levels (two documents rate
+    it far apart), comparison (one says better than `other`, another rates the two level or the other way
+    round: the comparison, then the family's and the other's ratings) or within-document."""
     property: str
     label: str
     summary: str
     relevant: bool
     sides: list[ClaimRef]
+    kind: str = "levels"
+    other: str = ""
 
     def to_dict(self) -> dict:
-        return {"property": self.label, "property_id": self.property, "summary": self.summary,
+        return {"property": self.label, "property_id": self.property, "summary": self.summary, "kind": self.kind,
                 "relevant": self.relevant, "citations": [citation_of(c) for c in self.sides]}
 
 

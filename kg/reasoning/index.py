@@ -72,7 +72,7 @@ class KnowledgeIndex:
     modality_claims: ClaimTable = field(default_factory=_claim_table)
     level_claims: ClaimTable = field(default_factory=_claim_table)
     rules: list[Rule] = field(default_factory=list)
-    conflicts: dict[tuple[str, str], dict] = field(default_factory=dict)
+    conflicts: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     model_families: dict[str, list[str]] = field(default_factory=dict)
     model_labels: dict[str, str] = field(default_factory=dict)
 
@@ -179,9 +179,15 @@ def _index_rule(index: KnowledgeIndex, view, node: str, attrs: dict) -> None:
 
 
 def _index_conflict(index: KnowledgeIndex, view, node: str, attrs: dict) -> None:
+    """index.conflicts[(family, property)]: every conflict on that pair, levels first."""
     edges = list(view.out_edges(node, keys=True))
     family = next(_local(t) for _, t, k in edges if k == "conflictFamily")
     prop = next(_local(t) for _, t, k in edges if k == "conflictProperty")
+    other = next((_local(t) for _, t, k in edges if k == "comparedWith"), "")
     sides = [index.claims[_local(t)] for _, t, k in edges if k == "side" and _local(t) in index.claims]
-    index.conflicts[(family, prop)] = {"summary": str(attrs.get("comment", [""])[0]) if isinstance(
-        attrs.get("comment"), list) else str(attrs.get("comment", "")), "sides": sides}
+    comment, kind = attrs.get("comment", ""), attrs.get("conflictKind", "levels")
+    entry = {"summary": str(comment[0] if isinstance(comment, list) else comment), "sides": sides,
+             "kind": str(kind[0] if isinstance(kind, list) else kind), "other": other}
+    found = index.conflicts.setdefault((family, prop), [])
+    found.append(entry)
+    found.sort(key=lambda e: (e["kind"] != "levels", e["kind"], e["other"]))

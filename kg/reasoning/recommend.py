@@ -107,8 +107,10 @@ def tradeoffs_for(index: KnowledgeIndex, needs: Needs, family: str, limit: int =
 def _conflicts(index: KnowledgeIndex, needs: Needs, family: str) -> list[Conflict]:
     weights = property_weights(needs)
     relevant = set(weights) | set(index.level_claims.get(family, {}))
-    out = [Conflict(prop, index.properties[prop].label, conflict["summary"], prop in weights, conflict["sides"])
-           for (fam, prop), conflict in sorted(index.conflicts.items()) if fam == family and prop in relevant]
+    out = [Conflict(prop, index.properties[prop].label, c["summary"], prop in weights, c["sides"], c["kind"],
+                    c["other"])
+           for (fam, prop), found in sorted(index.conflicts.items()) if fam == family and prop in relevant
+           for c in found]
     out.sort(key=lambda c: not c.relevant)
     return out
 

@@ -12,6 +12,7 @@ AVOID_PENALTY = 2.0
 SHARPNESS = 0.06           # use-case weight falls by e for every 0.06 of similarity below the best
 UNSUITED_PENALTY = 0.5
 OFF_TASK_RULE = 0.5        # weight of a rule for a family with no support for the use cases asked
+OFF_MODALITY = 0.25        # weight of a good property fit for a family no source names for the kind of data asked
 # What a constraint implies about properties: (property, weight) pairs, and properties it makes moot.
 CONSTRAINT_WEIGHTS = {
     "compute-small": [("compute-need", 1.0), ("training-complexity", 0.5)],
@@ -50,6 +51,18 @@ def _support(index: KnowledgeIndex, family: str, uc: str) -> tuple[float, list[C
     direct = {c.doc for c in claims if not c.via_model}
     via_model = {c.doc for c in claims if c.via_model} - direct
     return min(3.0, len(direct) + 0.5 * len(via_model)) / 3.0, claims
+
+
+def off_modality(index: KnowledgeIndex, needs: Needs, family: str) -> bool:
+    """The need's main kind of data (3D, audio, ...; photos *of* a scene are input, not what is asked) is one no
+    source names the family for."""
+    best = max(needs.modalities.values(), default=0.0)
+    asked = {m for m, score in needs.modalities.items() if score > 0 and score >= best - 0.1}
+    if not asked:
+        return False
+    covered = {m for uc in index.suited.get(family, {}) if uc in index.use_cases
+               for m in index.use_cases[uc].modalities}
+    return not asked & covered
 
 
 def use_case_weights(needs: Needs) -> dict[str, float]:
@@ -133,6 +146,8 @@ def score_families(index: KnowledgeIndex, needs: Needs) -> list[FamilyScore]:
         _use_case_score(index, needs, fs)
         _property_score(index, weights, fs)
         _rule_score(index, needs, fs)
+        if fs.use_case <= 0 < fs.property and off_modality(index, needs, family):
+            fs.property *= OFF_MODALITY     # fast GANs do not win a 3D-scene need on speed alone
         fs.score = W_USE_CASE * fs.use_case + W_PROPERTY * fs.property + W_RULE * fs.rule
         if family in needs.avoid:
             fs.score -= AVOID_PENALTY
