@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 FONT = "DejaVu Sans"
+# Point sizes, chosen so that a view fitted onto a 1920x1080 slide shows its text at 14 px or more.
+NODE_FONT, EDGE_FONT, CLUSTER_FONT, LEGEND_FONT, TITLE_FONT, SUBTITLE_FONT = 16, 14, 15, 14, 26, 15
 
 # kind: (legend text, dot shape, fill colour, border colour, extra dot style, mermaid shape)
 NODE_STYLES = {
