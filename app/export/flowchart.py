@@ -127,7 +127,7 @@ def best_families(index, prop: str) -> list[tuple[str, float, int]]:
     return [(fid, rank, n) for g, n, fid, rank in sorted(scored, key=lambda s: s[2]) if (g, n) == top]
 
 
-def flowchart_view(ctx):
+def flowchart_view(ctx, page=None):
     """The decision flowchart as a diagram model."""
     index = ctx.index
     rules = sorted(index.rules, key=lambda r: r.id)

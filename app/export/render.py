@@ -94,6 +94,7 @@ def _edge_line(graph, source: str, target: str, attrs: dict) -> str:
     tail, head = (target, source) if back else (source, target)
     return "  " + f"{quote(tail)} -> {quote(head)} " + _attrs(
         label=attrs.get("label") or None, color=attrs.get("colour") or colour, style=style,
+        fontcolor=attrs.get("colour") or None,
         dir="back" if back else None, **{"class": attrs.get("kind") or None}) + ";"
 
 
