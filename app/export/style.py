@@ -22,8 +22,8 @@ NODE_STYLES = {
     "claim": ("claim with its quote", "note", "#fffbe6", "#8c6d1f", "", "rect"),
     "conflict": ("sources disagree (levels by source id)", "note", "#fff0f0", "#d62728", "", "rect"),
     "decision": ("question to answer", "diamond", "#fff2cc", "#b38f00", "", "diamond"),
-    "outcome": ("recommendation by a source's rule", "box", "#c6dbef", "#2b5d8c", "rounded,bold", "round"),
-    "pick": ("pick by property level (consensus)", "box", "#eef4fb", "#2b5d8c", "rounded,dashed", "round"),
+    "outcome": ("a source's recommendation", "box", "#c6dbef", "#2b5d8c", "rounded,bold", "round"),
+    "continued": ("continued on another page", "box", "#ffffff", "#666666", "rounded,dashed", "round"),
 }
 
 # kind: (legend text, colour, dot style)
