@@ -28,7 +28,7 @@ def answer_view(kb, question):
         raise ExportError(f"no answer to draw: the question was declined ({answer.decline_reason})")
     graph = new_diagram("whichmodel: the evidence behind an answer",
                         f"“{shorten(answer.question, 110)}” → {answer.top.label}; claims show their source id "
-                        "and offsets")
+                        "and offsets; only the trade-offs and disagreements the answer states")
     add_node(graph, "question", "question", wrap(answer.question, 36))
     for need in answer.understood:
         _need_node(graph, need)
@@ -47,31 +47,43 @@ def _need_node(graph, need: dict) -> str:
     return node
 
 
-def _claim_node(graph, claim: ClaimRef, cluster: str) -> str:
-    """One node per quoted passage (two claims quoting the same words share it)."""
-    where = f"{doc_id(claim.doc)} @{claim.start}–{claim.end}"
-    node = f"quote:{doc_id(claim.doc)}@{claim.start}-{claim.end}"
-    text = f"“{shorten(claim.quote, 80)}”"
-    add_node(graph, node, "claim", f"{wrap(text, 32)}\n{where}", claims=[claim], cluster=cluster)
+def shown_tradeoffs(rec: Recommendation) -> list:
+    """The trade-offs the answer's explanation states: two when the first bears on the need, else one."""
+    return rec.tradeoffs[:2 if rec.tradeoffs and rec.tradeoffs[0].relevant else 1]
+
+
+def shown_conflicts(rec: Recommendation) -> list[Conflict]:
+    """The disagreement the answer mentions: one that bears on the need or on a trade-off it states."""
+    stated = {t.property for t in shown_tradeoffs(rec)}
+    return [c for c in rec.conflicts if c.relevant or c.property in stated][:1]
+
+
+def _evidence_node(graph, node: str, heading: str, claims: list[ClaimRef], cluster: str) -> str:
+    """One node per reason or trade-off: what it says, its first quote and where that is, the other sources."""
+    first = claims[0]
+    others = sorted({doc_id(c.doc) for c in claims} - {doc_id(first.doc)})
+    more = f" (+{len(claims) - 1} more: {' '.join(others) or doc_id(first.doc)})" if len(claims) > 1 else ""
+    quote = "“" + shorten(first.quote.strip(" -•*"), 60) + "”"
+    text = f"{wrap(heading, 40)}\n{wrap(quote, 40)}"
+    add_node(graph, node, "claim", f"{text}\n{doc_id(first.doc)} @{first.start}–{first.end}{more}",
+             claims=claims, cluster=cluster)
     return node
 
 
 def _family(graph, kb, rec: Recommendation, rank: int) -> None:
-    """The family, the claims behind its reasons and trade-offs, and the disagreements about it."""
+    """The family, one node per reason and per trade-off the answer states, and the disagreement it mentions."""
     fam, cluster = f"fam:{rec.family}", f"evidence for {rank}. {rec.label}"
-    add_node(graph, fam, "family", f"{rank}. {rec.label}\nscore {rec.score:.3f}", resource=fam, cluster=cluster)
-    for reason in rec.reasons:
-        for claim in reason.claims:
-            node = _claim_node(graph, claim, cluster)
-            add_edge(graph, node, fam, "supports", claims=[claim], label=_reason_word(reason), show_sources=False)
-            for need in _needs_for(graph, reason):
-                add_edge(graph, need, node, "matches")
-    for trade in rec.tradeoffs:
-        for claim in trade.claims:
-            node = _claim_node(graph, claim, cluster)
-            add_edge(graph, node, fam, "tradeoff", claims=[claim], show_sources=False,
-                     label=f"trade-off: {trade.label} {trade.level}")
-    for conflict in rec.conflicts:
+    add_node(graph, fam, "family", f"{rank}. {rec.label}", resource=fam, cluster=cluster)
+    for number, reason in enumerate(rec.reasons):
+        node = _evidence_node(graph, f"reason:{rec.family}:{number}", _reason_word(reason), reason.claims, cluster)
+        add_edge(graph, node, fam, "supports", claims=reason.claims)
+        for need in _needs_for(graph, reason):
+            add_edge(graph, need, node, "matches")
+    for trade in shown_tradeoffs(rec):
+        node = _evidence_node(graph, f"tradeoff:{rec.family}:{trade.property}",
+                              f"trade-off: {trade.label} {trade.level}", trade.claims, cluster)
+        add_edge(graph, node, fam, "tradeoff", claims=trade.claims)
+    for conflict in shown_conflicts(rec):
         _conflict_node(graph, kb, rec, conflict, cluster)
 
 
@@ -80,16 +92,16 @@ def _conflict_node(graph, kb, rec: Recommendation, conflict: Conflict, cluster: 
     node = f"conflict:{rec.family}-{conflict.property}"
     sides = list(dict.fromkeys(f"{c.doc[:3]} says {kb.index.levels[c.rank]}" for c in conflict.sides))
     what = f"{conflict.label} of {rec.label}"
-    add_node(graph, node, "conflict", f"{CONFLICT_MARK} sources disagree on\n{wrap(what, 34)}:\n"
-             f"{wrap('; '.join(sides), 34)}", claims=conflict.sides, resource=node, cluster=cluster, conflict=True)
+    add_node(graph, node, "conflict", f"{CONFLICT_MARK} sources disagree on\n{wrap(what, 30)}:\n"
+             f"{wrap('; '.join(sides), 30)}", claims=conflict.sides, resource=node, cluster=cluster, conflict=True)
     add_edge(graph, node, f"fam:{rec.family}", "disputes", claims=conflict.sides)
 
 
 def _reason_word(reason) -> str:
     if isinstance(reason, RuleMatch):
-        return "decision rule"
+        return "a source's decision rule"
     if isinstance(reason, UseCaseSupport):
-        return "suited for"
+        return f"suited for {reason.label}"
     return f"{reason.label} is rated {reason.levels.phrase()}"
 
 

@@ -19,7 +19,7 @@ NODE_STYLES = {
     "strength": ("strength", "box", "#e5f5e0", "#31a354", "rounded", "round"),
     "weakness": ("weakness", "box", "#fde0dd", "#de2d26", "rounded", "round"),
     "need": ("need understood", "parallelogram", "#e0f3f8", "#2c7fb8", "", "lean-r"),
-    "claim": ("claim with its quote", "note", "#fffbe6", "#8c6d1f", "", "rect"),
+    "claim": ("evidence: a quote, its source @ offsets", "note", "#fffbe6", "#8c6d1f", "", "rect"),
     "conflict": ("sources disagree (levels by source id)", "note", "#fff0f0", "#d62728", "", "rect"),
     "decision": ("question to answer", "diamond", "#fff2cc", "#b38f00", "", "diamond"),
     "outcome": ("a source's recommendation", "box", "#c6dbef", "#2b5d8c", "rounded,bold", "round"),
@@ -39,9 +39,9 @@ EDGE_STYLES = {
     "weakness": ("weakness (source ids)", "#de2d26", "solid"),
     "asks": ("question implies need", "#2c7fb8", "solid"),
     "matches": ("claim matches need", "#2c7fb8", "dashed"),
-    "supports": ("claim supports family", "#2b5d8c", "solid"),
-    "tradeoff": ("trade-off against family", "#de2d26", "dashed"),
-    "disputes": ("sources disagree", "#de2d26", "dotted"),
+    "supports": ("evidence for the family (source ids)", "#2b5d8c", "solid"),
+    "tradeoff": ("trade-off against the family (source ids)", "#de2d26", "dashed"),
+    "disputes": ("sources disagree (source ids)", "#de2d26", "dotted"),
     "branch": ("answer (source ids)", "#333333", "solid"),
 }
 
