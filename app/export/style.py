@@ -8,11 +8,11 @@ NODE_FONT, EDGE_FONT, CLUSTER_FONT, LEGEND_FONT, TITLE_FONT, SUBTITLE_FONT = 16,
 # kind: (legend text, dot shape, fill colour, border colour, extra dot style, mermaid shape)
 NODE_STYLES = {
     "question": ("question asked", "box", "#ffffff", "#333333", "bold", "rect"),
-    "start": ("start", "box", "#333333", "#333333", "rounded", "stadium"),
+    "start": ("start, or where this page continues from", "box", "#333333", "#333333", "rounded", "stadium"),
     "family": ("model family", "box", "#c6dbef", "#2b5d8c", "rounded,bold", "round"),
     "use_case": ("use case", "ellipse", "#d9f0d3", "#3b7a3b", "", "stadium"),
     "use_case_group": ("use cases of one kind of data", "box", "#d9f0d3", "#3b7a3b", "rounded", "round"),
-    "property": ("property", "hexagon", "#fde9c9", "#b36b00", "", "hexagon"),
+    "property": ("property rated in its favour", "box", "#fde9c9", "#b36b00", "", "rect"),
     "level": ("property level (consensus)", "box", "#fde9c9", "#b36b00", "", "rect"),
     "model": ("named model (example)", "box", "#eeeeee", "#666666", "", "rect"),
     "hybrid": ("hybrid model", "box3d", "#e6d7f2", "#6a3d9a", "", "subroutine"),

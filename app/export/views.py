@@ -87,21 +87,18 @@ def map_view(ctx, name: str | None = None):
 def _map_page(ctx, fid: str):
     """One family's page of the map: its use cases by kind of data, and the properties rated in its favour."""
     index = ctx.index
-    groups = use_case_groups(index)
     label = index.families[fid].label
     graph = new_diagram(f"whichmodel map: {label}, its use cases and its strong points",
-                        _subtitle(index, "edge labels are source ids"), left_kinds=("property",))
+                        _subtitle(index, "edge labels are source ids; each use case with the ids of the sources "
+                                  "naming it"), left_kinds=("property",))
     graph.graph.update(ranksep="0.9")
     add_node(graph, f"fam:{fid}", "family", label, resource=f"fam:{fid}")
-    for uc, claims in direct_use_cases(index, fid).items():
-        add_node(graph, f"uc:{uc}", "use_case", wrap(index.use_cases[uc].label, 24), resource=f"uc:{uc}",
-                 cluster=f"use cases: {groups[uc]}")
-        add_edge(graph, f"fam:{fid}", f"uc:{uc}", "suited_for", claims=claims)
+    _family_use_cases(graph, index, fid)
     for prop in sorted(index.level_claims.get(fid, {})):
         rank, _ = index.consensus(fid, prop)
         if is_good(index, prop, rank):
-            add_node(graph, f"prop:{prop}", "property", f"{wrap(index.properties[prop].label, 22)}\n"
-                     f"{level_word(index, rank)}", resource=f"prop:{prop}", cluster="rated in its favour")
+            add_node(graph, f"prop:{prop}", "property", f"{index.properties[prop].label}: {level_word(index, rank)}",
+                     resource=f"prop:{prop}", cluster="rated in its favour (consensus)")
             add_edge(graph, f"fam:{fid}", f"prop:{prop}", "rated", claims=index.level_claims[fid][prop])
     return graph
 
