@@ -21,7 +21,7 @@ NODE_STYLES = {
     "need": ("need understood", "parallelogram", "#e0f3f8", "#2c7fb8", "", "lean-r"),
     "claim": ("evidence: a quote, its source @ offsets", "note", "#fffbe6", "#8c6d1f", "", "rect"),
     "conflict": ("sources disagree (levels by source id)", "note", "#fff0f0", "#d62728", "", "rect"),
-    "decision": ("question to answer", "diamond", "#fff2cc", "#b38f00", "", "diamond"),
+    "decision": ("question to answer", "diamond", "#fff2cc", "#b38f00", "", "hexagon"),
     "outcome": ("a source's recommendation", "box", "#c6dbef", "#2b5d8c", "rounded,bold", "round"),
     "continued": ("continued on another page", "box", "#ffffff", "#666666", "rounded,dashed", "round"),
 }
