@@ -25,8 +25,9 @@ IDS = re.compile(r"\[\d{3}( \d{3})*\]")
 def _pages(ctx) -> list[tuple[str, str | None]]:
     from app.export.flowchart import full_tree, page_roots
 
-    pages = [("map", None), ("map", "GAN"), ("map", "Transformer"), ("matrix", None), ("answer", QUESTION)]
-    pages += [("family", f) for f in ("GAN", "Diffusion", "Transformer", "VAE")]
+    families = [c.label for c in ctx.index.families.values()]
+    pages = [("map", None), ("matrix", None), ("answer", QUESTION)]
+    pages += [("map", f) for f in families] + [("family", f) for f in families]
     return pages + [("flowchart", str(n)) for n in range(1, len(page_roots(full_tree(ctx))) + 1)]
 
 

@@ -61,9 +61,9 @@ def map_view(ctx, name: str | None = None):
     index = ctx.index
     groups = use_case_groups(index)
     graph = new_diagram("whichmodel map: which family for which kind of data",
-                        _subtitle(index, "edge: the number of use cases a source names the family for, with the "
-                                  "source ids;\nthe map's page of one family (whichmodel export map GAN) "
-                                  "shows its use cases"))
+                        _subtitle(index, "edge: the number of use cases the sources name the family for, with "
+                                  "their ids; strong on: rated in its favour by the sources' consensus;\n"
+                                  "one family's page of the map (whichmodel export map GAN) lists its use cases"))
     graph.graph.update(ranksep="1.2", nodesep="0.06")
     for number, (fid, fam) in enumerate(index.families.items()):
         colour = FAMILY_COLOURS[number % len(FAMILY_COLOURS)]
