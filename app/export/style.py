@@ -18,7 +18,7 @@ NODE_STYLES = {
     "hybrid": ("hybrid model", "box3d", "#e6d7f2", "#6a3d9a", "", "subroutine"),
     "strength": ("strength", "box", "#e5f5e0", "#31a354", "rounded", "round"),
     "weakness": ("weakness", "box", "#fde0dd", "#de2d26", "rounded", "round"),
-    "need": ("need understood", "parallelogram", "#e0f3f8", "#2c7fb8", "", "lean-r"),
+    "need": ("need understood", "box", "#e0f3f8", "#2c7fb8", "", "lean-r"),
     "claim": ("evidence: a quote, its source @ offsets", "note", "#fffbe6", "#8c6d1f", "", "rect"),
     "conflict": ("sources disagree (levels by source id)", "note", "#fff0f0", "#d62728", "", "rect"),
     "decision": ("question to answer", "diamond", "#fff2cc", "#b38f00", "", "hexagon"),
