@@ -24,16 +24,16 @@ ARGUMENTS = {"family": "GAN", "answer": QUESTION}
 SVG_NS = "{http://www.w3.org/2000/svg}"
 # Labels each view must show (checked in the SVG text).
 EXPECTED = {
-    "map": ["whichmodel map", "Legend", "GAN", "Diffusion", "NeRF", "image generation", "sample quality",
-            "use cases: image"],
+    "map": ["whichmodel map", "Legend", "GAN", "Diffusion", "NeRF", "image", "sample quality",
+            "use cases [000 001 002 003 004]"],
     "family": ["the GAN family", "Legend", "sample quality", "StyleGAN", "VQ-GAN", "[000 001 002 003 004]",
                "sources disagree", "mode collapse", "image generation"],
     "answer": ["evidence behind an answer", "Legend", "1. GAN", "needs understood", "latency is critical",
                "GANs if speed is critical", "001 @8159–8184"],
     "flowchart": ["decision flowchart", "Legend", "Is a pre-trained", "Fine-tune a Diffusion model",
-                  "Train a VAE model", "What is the task?", "[002]", "Consider"],
+                  "Train a VAE model", "continued on page 2", "[002]", "page 1 of"],
     "matrix": ["model families compared", "Legend", "sample quality", "Diffusion", "lower is better", "very high",
-               "000 001 002 003 004"],
+               "000 001 002 003 004", "Sources", "Guide to Choosing a Generative AI"],
 }
 
 
@@ -137,14 +137,15 @@ def _mermaid_problems(text: str, model) -> list[str]:
     """What a Mermaid parser would trip on, checked without one: header, ids, edges, blocks."""
     lines = text.splitlines()
     problems = []
-    if lines[:1] != ["---"] or not lines[1].startswith("title: ") or lines[2] != "---":
+    end = lines.index("---", 1) if lines[:1] == ["---"] and "---" in lines[1:] else 0
+    if not end or not lines[1].startswith("title: "):
         problems.append("no front-matter title")
     else:
         json.loads(lines[1][len("title: "):])         # the title is a quoted scalar
-    if not re.match(r"flowchart (LR|TB)$", lines[3]):
-        problems.append(f"bad header {lines[3]!r}")
+    if not re.match(r"flowchart (LR|TB)$", lines[end + 1]):
+        problems.append(f"bad header {lines[end + 1]!r}")
     declared = set(re.findall(r'^\s*(n\d{3}|legend\d{2}|legend_edges)(?:\(\[|\[\[|\{\{|\[/|\[|\(|\{)"', text, re.M))
-    edges = re.findall(r'^\s*(n\d{3}) (?:-->|-\.->)(?:\|"[^"]*"\|)? (n\d{3})$', text, re.M)
+    edges = re.findall(r'^\s*(n\d{3}) (?:-->|-\.->|---|-\.-)(?:\|"[^"]*"\|)? (n\d{3})$', text, re.M)
     if len(edges) != model.number_of_edges():
         problems.append(f"{len(edges)} edges, model has {model.number_of_edges()}")
     if len([d for d in declared if d.startswith("n")]) != model.number_of_nodes():
@@ -174,7 +175,7 @@ def _mmdc() -> str | None:
     return os.environ.get("WHICHMODEL_MMDC") or shutil.which("mmdc")
 
 
-@pytest.mark.parametrize("view", ["family", "flowchart"])
+@pytest.mark.parametrize("view", ["map", "family", "answer", "flowchart"])
 def test_mermaid_renders_with_mermaid_cli(view, exports, tmp_path):
     """mermaid-cli renders offline with Debian's chromium (checked: @mermaid-js/mermaid-cli installed with
     PUPPETEER_SKIP_DOWNLOAD=1, run with PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium). It is not a project
@@ -194,6 +195,8 @@ def test_mermaid_renders_with_mermaid_cli(view, exports, tmp_path):
     root = ET.fromstring(out.read_bytes())
     text = " ".join(root.itertext())
     assert "Legend" in text and ("GAN" in text or "pre-trained" in text)
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    (ROOT / "test-artifacts" / f"export-{view}-mermaid.svg").write_bytes(out.read_bytes())
 
 
 @pytest.mark.parametrize("view,fmt", [(v, f) for v, f in _cases() if f in ("turtle", "json-ld")])
@@ -230,19 +233,22 @@ def test_family_view_labels_every_edge_with_its_sources(ctx):
 
     model = build_model("family", "diffusion", ctx)
     kinds = {a["kind"] for _, a in model.nodes(data=True)}
-    assert {"family", "level", "use_case", "model", "hybrid", "strength", "weakness"} <= kinds
+    assert {"family", "level", "use_case_group", "model", "hybrid", "strength", "weakness"} <= kinds
     for source, target, attrs in model.edges(data=True):
         assert attrs["sources"] and re.search(r"\[(\d{3} ?)+\]$", attrs["label"]), (source, target, attrs)
 
 
 def test_flowchart_branches_carry_source_ids(ctx):
     from app.export.core import build_model
+    from app.export.flowchart import full_tree, page_roots
 
-    model = build_model("flowchart", None, ctx)
-    rules = {n for n, a in model.nodes(data=True) if a["kind"] == "outcome"}
-    assert len(rules) == len(ctx.index.rules)
-    for source, target, attrs in model.edges(data=True):
-        assert re.search(r"\[(\d{3} ?)+\]$", attrs["label"]), (source, target, attrs["label"])
+    rules = set()
+    for page in range(1, len(page_roots(full_tree(ctx))) + 1):
+        model = build_model("flowchart", str(page), ctx)
+        rules |= {n for n, a in model.nodes(data=True) if a["kind"] == "outcome"}
+        for source, target, attrs in model.edges(data=True):
+            assert re.search(r"\[(\d{3} ?)+\]$", attrs["label"]), (source, target, attrs["label"])
+    assert len(rules) == len(ctx.index.rules)        # every rule on exactly one of the pages
 
 
 def test_cli_writes_the_file(cli, tmp_path):
@@ -262,7 +268,8 @@ def test_cli_writes_the_file(cli, tmp_path):
     (["export", "map", "--format", "pdf"], "unknown format 'pdf'"),
     (["export", "matrix", "--format", "mermaid"], "the matrix view cannot be exported as mermaid"),
     (["export", "matrix", "--format", "graphml"], "it supports svg, png, dot, turtle, json-ld"),
-    (["export", "flowchart", "extra"], "takes no argument"),
+    (["export", "flowchart", "extra"], "the flowchart has pages 1 to"),
+    (["export", "matrix", "extra"], "takes no argument"),
 ])
 def test_cli_bad_input_is_one_clean_line_and_no_file(argv, message, cli, tmp_path):
     out = tmp_path / "out.svg"

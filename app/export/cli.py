@@ -7,10 +7,10 @@ from app.export.core import check_writable, export_view, write_export
 from app.export.spec import VIEW_FORMATS, check_request, format_for_path
 
 EPILOG = """views:
-  map                  families, use cases and properties
+  map [NAME]           families x kinds of data; with NAME, that family's page (use cases, strong points)
   family NAME          one family's neighbourhood (NAME: GAN, vae, Diffusion, ...)
   answer "QUESTION"    the evidence behind the recommendation for QUESTION
-  flowchart            a decision flowchart from the sources' rules and property levels
+  flowchart [PAGE]     a decision flowchart from the sources' rules, one page at a time (default 1)
   matrix               family x property heat-map table
 formats by view:
 """
@@ -22,7 +22,8 @@ def register_export(sub) -> None:
     p = sub.add_parser("export", help="export a diagram of the graph (svg, png, dot, mermaid, graphml, ttl, jsonld)",
                        epilog=EPILOG + _formats_by_view(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("view", metavar="VIEW", help=", ".join(VIEW_FORMATS))
-    p.add_argument("argument", nargs="?", metavar="ARGUMENT", help="family name (family) or question (answer)")
+    p.add_argument("argument", nargs="?", metavar="ARGUMENT",
+                   help="family name (family, map), question (answer) or page number (flowchart)")
     p.add_argument("-f", "--format", dest="fmt", metavar="FORMAT",
                    help="svg, png, dot, mermaid, graphml, ttl or jsonld (default: from the file's extension, else svg)")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the export ('-' for stdout)")

@@ -38,13 +38,33 @@ def clean(text: str) -> str:
 
 
 def wrap(text: str, width: int = 28) -> str:
-    """Text wrapped at width characters, lines joined by newlines."""
-    return "\n".join(textwrap.wrap(clean(text), width, break_long_words=True)) or clean(text)
+    """Text wrapped at width characters between words (a word longer than a line keeps its own line),
+    lines joined by newlines."""
+    return "\n".join(textwrap.wrap(clean(text), width, break_long_words=False)) or clean(text)
 
 
 def shorten(text: str, limit: int = 90) -> str:
+    """Text of at most limit characters, cut at a word boundary (never mid-word) and ended with "…"."""
     text = clean(text)
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    if text[limit].isspace():
+        head = text[:limit]
+    elif " " in text[:limit]:
+        head = text[:text.rfind(" ", 0, limit)]
+    else:                                   # one long word: keep it whole
+        head = text.split(" ", 1)[0]
+    return head.rstrip(" ,;:-–—(") + ("…" if len(head) < len(text) else "")
+
+
+def source_titles(ctx) -> dict[str, str]:
+    """Each source id a diagram shows ("000") with its document's title (from the graph)."""
+    out = {}
+    for node, attrs in ctx.view.nodes(data=True):
+        if str(node).startswith("doc:"):
+            title = attrs.get("title") or attrs.get("identifier") or str(node)
+            out[doc_id(str(node).split(":", 1)[1])] = clean(title if isinstance(title, str) else title[0])
+    return dict(sorted(out.items()))
 
 
 def slug(text: str) -> str:

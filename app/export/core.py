@@ -18,13 +18,13 @@ from kg.graph.store import write_atomic
 def build_model(view: str, argument: str | None, ctx):
     """The diagram model (a networkx MultiDiGraph) of a graph-shaped view."""
     if view == "map":
-        return map_view(ctx)
+        return map_view(ctx, argument)
     if view == "family":
         return family_view(ctx, argument)
     if view == "answer":
         return answer_view(ctx, argument)
     if view == "flowchart":
-        return flowchart_view(ctx)
+        return flowchart_view(ctx, argument)
     raise ExportError(f"the {view} view has no graph model")
 
 

@@ -16,6 +16,11 @@ _SHAPES = {"rect": ('["', '"]'), "round": ('("', '")'), "stadium": ('(["', '"])'
            "subroutine": ('[["', '"]]'), "hexagon": ('{{"', '"}}'), "diamond": ('{"', '"}'),
            "lean-r": ('[/"', '"/]')}
 _ARROWS = {"solid": "-->", "dashed": "-.->", "dotted": "-.->"}
+_LINES = {"solid": "---", "dashed": "-.-", "dotted": "-.-"}     # no arrowhead: edges drawn right to left
+# Layout for a slide or a page: labels are wrapped by the views (not at Mermaid's 200 px), tight spacing.
+MERMAID_FONT_PX = 24
+CONFIG = ["config:", "  themeVariables:", f"    fontSize: {MERMAID_FONT_PX}px", "  flowchart:",
+          "    wrappingWidth: 900", "    nodeSpacing: 20", "    rankSpacing: 40"]
 _LEGEND_ARROWS = {"solid": "\u2500\u2500\u25b6", "dashed": "\u2574\u2574\u25b6", "dotted": "\u2574\u2574\u25b6"}
 
 
@@ -69,19 +74,25 @@ def _body(graph, ids: dict[str, str]) -> list[str]:
 
 
 def _edges(graph, ids: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Edges as Mermaid links; one to a kind drawn on the left (graph attribute left_kinds) is written
+    from its target, without an arrowhead, so that Mermaid too lays it out to the left."""
     lines, styles = [], []
+    left = set(graph.graph.get("left_kinds", "").split())
     for number, (source, target, attrs) in enumerate(graph.edges(data=True)):
         _, colour, style = edge_style(attrs.get("kind", ""))
-        arrow = _ARROWS.get(style, "-->")
+        back = graph.nodes[target].get("kind") in left
+        arrow = (_LINES if back else _ARROWS).get(style, "-->")
         label = f'|"{text(attrs["label"])}"|' if attrs.get("label") else ""
-        lines.append(f"  {ids[source]} {arrow}{label} {ids[target]}")
+        tail, head = (target, source) if back else (source, target)
+        lines.append(f"  {ids[tail]} {arrow}{label} {ids[head]}")
         styles.append(f"  linkStyle {number} stroke:{attrs.get('colour') or colour}")
     return lines, styles
 
 
 def _legend(graph) -> list[str]:
     node_kinds, edge_kinds = used_kinds(graph)
-    lines = ['  subgraph legend["Legend"]']
+    across = "LR" if graph.graph.get("rankdir", "LR") == "TB" else "TB"
+    lines = ['  subgraph legend["Legend"]', f"    direction {across}"]
     for number, kind in enumerate(node_kinds):
         lines.append("    " + _node(f"legend{number:02d}", {"kind": kind, "label": node_style(kind)[0]}))
     if edge_kinds:
@@ -101,7 +112,7 @@ def to_mermaid(graph) -> str:
     title = json.dumps(graph.graph["title"], ensure_ascii=False)   # a JSON string is a YAML scalar
     edges, styles = _edges(graph, ids)
     conflicts = [ids[n] for n, a in graph.nodes(data=True) if a.get("conflict")]
-    lines = ["---", f"title: {title}", "---", f"flowchart {direction}",
+    lines = ["---", f"title: {title}", *CONFIG, "---", f"flowchart {direction}",
              f"  %% {comment(graph.graph['subtitle'])}"]
     lines += _body(graph, ids) + edges + _legend(graph)
     lines += _class_defs(used_kinds(graph)[0])

@@ -40,11 +40,13 @@ def add_node(graph, node: str, kind: str, label: str, *, claims=(), resource: st
 
 def add_edge(graph, source: str, target: str, kind: str, *, claims=(), label: str | None = None,
              show_sources: bool = True, colour: str = "") -> None:
-    """Add an edge whose label ends with the ids of the documents its claims come from."""
+    """Add an edge whose label ends with the ids of the documents its claims come from (on a line of
+    their own when the graph's "id_break" is set)."""
     ids = " ".join(sources(claims))
     text = label or ""
     if show_sources and claims:
-        text = f"{text} {source_label(claims)}".strip()
+        gap = "\n" if graph.graph.get("id_break") and text else " "
+        text = f"{text}{gap}{source_label(claims)}".strip()
     graph.add_edge(source, target, key=kind, kind=kind, label=text, sources=ids,
                    claims=" ".join(sorted({c.id for c in claims})), colour=colour)
 

@@ -9,8 +9,14 @@ import subprocess
 from app.export.model import canonical
 from app.export.spec import ExportError
 from app.export.style import (
+    CLUSTER_FONT,
     CONFLICT_COLOUR,
+    EDGE_FONT,
     FONT,
+    LEGEND_FONT,
+    NODE_FONT,
+    SUBTITLE_FONT,
+    TITLE_FONT,
     edge_style,
     node_style,
     text_colour,
@@ -51,8 +57,9 @@ def _attrs(**values) -> str:
 
 
 def title_label(title: str, subtitle: str) -> str:
-    return HtmlLabel(f'<<FONT POINT-SIZE="18"><B>{html(title)}</B></FONT><BR/>'
-                     f'<FONT POINT-SIZE="11" COLOR="#444444">{html(subtitle)}</FONT>>')
+    lines = "<BR/>".join(html(line) for line in subtitle.split("\n"))
+    return HtmlLabel(f'<<FONT POINT-SIZE="{TITLE_FONT}"><B>{html(title)}</B></FONT><BR/>'
+                     f'<FONT POINT-SIZE="{SUBTITLE_FONT}" COLOR="#444444">{lines}</FONT>>')
 
 
 def header(graph, name: str = "whichmodel") -> list[str]:
@@ -61,10 +68,11 @@ def header(graph, name: str = "whichmodel") -> list[str]:
         f"digraph {quote(name)} {{",
         "  " + "graph " + _attrs(rankdir=g.get("rankdir", "LR"), label=title_label(g["title"], g["subtitle"]),
                                  labelloc="t", labeljust="c", fontname=FONT, newrank="true",
-                                 nodesep="0.18", ranksep="0.45", pad="0.3", bgcolor="white",
+                                 nodesep=g.get("nodesep", "0.2"), ranksep=g.get("ranksep", "0.5"),
+                                 pad="0.3", bgcolor="white",
                                  outputorder="edgesfirst", concentrate=g.get("concentrate")) + ";",
-        "  node " + _attrs(fontname=FONT, fontsize="11", style="filled", margin="0.12,0.05") + ";",
-        "  edge " + _attrs(fontname=FONT, fontsize="9", arrowsize="0.7", fontcolor="#333333") + ";",
+        "  node " + _attrs(fontname=FONT, fontsize=str(NODE_FONT), style="filled", margin="0.12,0.05") + ";",
+        "  edge " + _attrs(fontname=FONT, fontsize=str(EDGE_FONT), arrowsize="0.8", fontcolor="#333333") + ";",
     ]
 
 
@@ -86,7 +94,8 @@ def _edge_line(graph, source: str, target: str, attrs: dict) -> str:
     tail, head = (target, source) if back else (source, target)
     return "  " + f"{quote(tail)} -> {quote(head)} " + _attrs(
         label=attrs.get("label") or None, color=attrs.get("colour") or colour, style=style,
-        dir="back" if back else None) + ";"
+        fontcolor=attrs.get("colour") or None,
+        dir="back" if back else None, **{"class": attrs.get("kind") or None}) + ";"
 
 
 def _clusters(graph) -> dict[str, list[str]]:
@@ -104,7 +113,7 @@ def body(graph) -> list[str]:
             continue
         lines.append(f"  subgraph cluster_{number:02d} {{")
         lines.append("    " + "graph " + _attrs(label=name, style="rounded,dashed", color="#999999",
-                                                fontsize="12", fontcolor="#444444", margin="10") + ";")
+                                                fontsize=str(CLUSTER_FONT), fontcolor="#444444", margin="10") + ";")
         lines += [_node_line(n, graph.nodes[n], "    ") for n in nodes]
         lines.append("  }")
     lines += [_edge_line(graph, s, t, a) for s, t, a in graph.edges(data=True)]
@@ -151,7 +160,7 @@ def legend_table(rows: list[str]) -> str:
 def legend(graph) -> list[str]:
     """A one-node legend: node kinds with their colours and shapes, edge kinds with their lines."""
     return ["  " + quote("legend") + " " + _attrs(label=legend_table(legend_rows(graph)), shape="plaintext", margin="0",
-                                                   style="solid", fontsize="10") + ";"]
+                                                   style="solid", fontsize=str(LEGEND_FONT)) + ";"]
 
 
 def to_dot(graph) -> str:

@@ -24,6 +24,8 @@ VIEW_FORMATS = {
 ALL_FORMATS = GRAPH_FORMATS
 VIEW_ARGUMENT = {"family": "a family name or id (e.g. GAN, diffusion)",
                  "answer": "a question in quotes"}
+# Views whose argument may be left out: the map (a family's page) and the flowchart (a page number).
+OPTIONAL_ARGUMENT = {"map": "a family name for that family's page", "flowchart": "a page number"}
 
 
 def normalise_format(fmt: str | None) -> str:
@@ -45,7 +47,7 @@ def check_request(view: str, argument: str | None, fmt: str) -> tuple[str, str |
     argument = argument.strip() if isinstance(argument, str) else argument    # the answer view takes an Answer too
     if name in VIEW_ARGUMENT and not argument:
         raise ExportError(f"the {name} view needs {VIEW_ARGUMENT[name]}")
-    if name not in VIEW_ARGUMENT and argument:
+    if name not in VIEW_ARGUMENT and name not in OPTIONAL_ARGUMENT and argument:
         raise ExportError(f"the {name} view takes no argument (got {argument!r})")
     return name, argument, fmt
 

@@ -2,42 +2,46 @@
 from __future__ import annotations
 
 FONT = "DejaVu Sans"
+# Point sizes, chosen so that a view fitted onto a 1920x1080 slide shows its text at 14 px or more.
+NODE_FONT, EDGE_FONT, CLUSTER_FONT, LEGEND_FONT, TITLE_FONT, SUBTITLE_FONT = 16, 14, 15, 14, 26, 15
 
 # kind: (legend text, dot shape, fill colour, border colour, extra dot style, mermaid shape)
 NODE_STYLES = {
     "question": ("question asked", "box", "#ffffff", "#333333", "bold", "rect"),
-    "start": ("start", "box", "#333333", "#333333", "rounded", "stadium"),
+    "start": ("start, or where this page continues from", "box", "#333333", "#333333", "rounded", "stadium"),
     "family": ("model family", "box", "#c6dbef", "#2b5d8c", "rounded,bold", "round"),
     "use_case": ("use case", "ellipse", "#d9f0d3", "#3b7a3b", "", "stadium"),
-    "property": ("property", "hexagon", "#fde9c9", "#b36b00", "", "hexagon"),
-    "level": ("property level (consensus)", "hexagon", "#fde9c9", "#b36b00", "", "hexagon"),
+    "use_case_group": ("use cases of one kind of data", "box", "#d9f0d3", "#3b7a3b", "rounded", "round"),
+    "property": ("property rated in its favour", "box", "#fde9c9", "#b36b00", "", "rect"),
+    "level": ("property level (consensus)", "box", "#fde9c9", "#b36b00", "", "rect"),
     "model": ("named model (example)", "box", "#eeeeee", "#666666", "", "rect"),
     "hybrid": ("hybrid model", "box3d", "#e6d7f2", "#6a3d9a", "", "subroutine"),
     "strength": ("strength", "box", "#e5f5e0", "#31a354", "rounded", "round"),
     "weakness": ("weakness", "box", "#fde0dd", "#de2d26", "rounded", "round"),
-    "need": ("need understood", "parallelogram", "#e0f3f8", "#2c7fb8", "", "lean-r"),
-    "claim": ("claim with its quote", "note", "#fffbe6", "#8c6d1f", "", "rect"),
+    "need": ("need understood", "box", "#e0f3f8", "#2c7fb8", "", "lean-r"),
+    "claim": ("evidence: a quote, its source @ offsets", "note", "#fffbe6", "#8c6d1f", "", "rect"),
     "conflict": ("sources disagree (levels by source id)", "note", "#fff0f0", "#d62728", "", "rect"),
-    "decision": ("question to answer", "diamond", "#fff2cc", "#b38f00", "", "diamond"),
-    "outcome": ("recommendation by a source's rule", "box", "#c6dbef", "#2b5d8c", "rounded,bold", "round"),
-    "pick": ("pick by property level (consensus)", "box", "#eef4fb", "#2b5d8c", "rounded,dashed", "round"),
+    "decision": ("question to answer", "diamond", "#fff2cc", "#b38f00", "", "hexagon"),
+    "outcome": ("a source's recommendation", "box", "#c6dbef", "#2b5d8c", "rounded,bold", "round"),
+    "continued": ("continued on another page", "box", "#ffffff", "#666666", "rounded,dashed", "round"),
 }
 
 # kind: (legend text, colour, dot style)
 EDGE_STYLES = {
     "suited_for": ("suited for (source ids)", "#3b7a3b", "solid"),
+    "suited_for_group": ("suited for: how many use cases (source ids)", "#3b7a3b", "solid"),
     "not_suited_for": ("not suited for", "#de2d26", "dashed"),
     "strong_on": ("rated high on (consensus of sources)", "#b36b00", "dashed"),
     "rated": ("rated (consensus, source ids)", "#b36b00", "solid"),
-    "example": ("named example", "#666666", "solid"),
-    "combines": ("hybrid combines", "#6a3d9a", "dotted"),
-    "strength": ("strength", "#31a354", "solid"),
-    "weakness": ("weakness", "#de2d26", "solid"),
+    "example": ("named examples (source ids)", "#666666", "solid"),
+    "combines": ("hybrid combines (source ids)", "#6a3d9a", "dotted"),
+    "strength": ("strength (source ids)", "#31a354", "solid"),
+    "weakness": ("weakness (source ids)", "#de2d26", "solid"),
     "asks": ("question implies need", "#2c7fb8", "solid"),
     "matches": ("claim matches need", "#2c7fb8", "dashed"),
-    "supports": ("claim supports family", "#2b5d8c", "solid"),
-    "tradeoff": ("trade-off against family", "#de2d26", "dashed"),
-    "disputes": ("sources disagree", "#de2d26", "dotted"),
+    "supports": ("evidence for the family (source ids)", "#2b5d8c", "solid"),
+    "tradeoff": ("trade-off against the family (source ids)", "#de2d26", "dashed"),
+    "disputes": ("sources disagree (source ids)", "#de2d26", "dotted"),
     "branch": ("answer (source ids)", "#333333", "solid"),
 }
 
