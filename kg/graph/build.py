@@ -1,4 +1,5 @@
-"""The build: assemble the graph, validate it, write Turtle, N-Triples, JSON-LD and the networkx view as one set."""
+"""The build: assemble the graph, validate it, write Turtle, N-Triples, JSON-LD, the networkx view and the
+embedding model's ONNX export (kg.graph.encoding) as one set."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,8 +7,10 @@ from pathlib import Path
 
 from kg import paths
 from kg.graph.assemble import AssembledGraph, assemble_graph
+from kg.graph.encoding import encoder_output
 from kg.graph.network import dump_networkx, to_networkx
 from kg.graph.store import (
+    ENCODER_ONNX,
     GRAPH_JSONLD,
     GRAPH_NT,
     GRAPH_TTL,
@@ -57,8 +60,11 @@ def build_graph(out_dir: Path | None = None, *, ontology_dir: Path | None = None
     counts = count(kb)
     outputs = None
     if write:
+        folder = out_dir or paths.build_dir()
         files, manifest = serialise_outputs(kb, counts, ontology_dir=ontology_dir, validate=validate)
-        outputs = write_outputs(files, manifest, out_dir or paths.build_dir())
+        files[ENCODER_ONNX], manifest["encoder"] = encoder_output(folder)
+        manifest["files"] = sorted(files)
+        outputs = write_outputs(files, manifest, folder)
     return BuildResult(kb, report, outputs, counts)
 
 
