@@ -51,6 +51,7 @@ test: setup system-deps $(MMDC) lint
 
 bench: setup
 	$(BIN)/python benchmarks/recommend.py
+	$(BIN)/python benchmarks/coldstart.py
 	$(BIN)/python benchmarks/serve.py
 	$(BIN)/python benchmarks/sparql.py
 
