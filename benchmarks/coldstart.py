@@ -54,8 +54,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve_ready(extra: dict | None = None, limit: float = 300.0) -> float:
-    """Seconds from starting `whichmodel serve` until its chat page answers 200."""
+def process_cpu(pid: int) -> float:
+    """CPU seconds a process and its live descendants (the SPARQL workers) have used, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                    for c in (task / "children").read_text().split()]
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") + sum(process_cpu(c) for c in children)
+
+
+def serve_ready(extra: dict | None = None, limit: float = 300.0) -> tuple[float, float]:
+    """Seconds from starting `whichmodel serve` until its chat page answers 200, and the CPU seconds the
+    server and its workers used until then."""
     port = free_port()
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT,
@@ -67,7 +79,7 @@ def serve_ready(extra: dict | None = None, limit: float = 300.0) -> float:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as reply:
                     if reply.status == 200:
-                        return time.perf_counter() - start
+                        return time.perf_counter() - start, process_cpu(proc.pid)
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("whichmodel serve did not answer in time")
@@ -93,6 +105,7 @@ def main() -> None:
     serve = [("whichmodel serve, page answers (onnxruntime)", [serve_ready() for _ in range(max(1, RUNS // 2))]),
              ("whichmodel serve, page answers (sentence-transformers)",
               [serve_ready(REFERENCE) for _ in range(max(1, RUNS // 2))])]
+    gradio = time_command(python + ["-c", "import gradio"])
     load = os.getloadavg()
     print(f"machine: {platform.system()} {platform.machine()}, cpu_count={os.cpu_count()}, python "
           f"{platform.python_version()}, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
@@ -100,13 +113,16 @@ def main() -> None:
     base = rows[0][1][0]
     for label, (wall, cpu) in rows:
         print(f"{label:<56}{wall:>8.2f}{cpu:>8.2f}{wall / base:>8.1f}")
+    print(f"{'python -c import gradio':<56}{gradio[0]:>8.2f}{gradio[1]:>8.2f}{gradio[0] / base:>8.1f}")
     print()
-    for label, walls in serve:
-        print(f"{label:<56}{statistics.median(walls):>8.2f}")
+    medians = [(label, statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
+               for label, runs in serve]
+    for label, wall, cpu in medians:
+        print(f"{label:<56}{wall:>8.2f}{cpu:>8.2f}{wall / base:>8.1f}")
     ask, ref = rows[4][1], rows[5][1]
     print(f"\nask on onnxruntime / on sentence-transformers: {ask[0] / ref[0]:.2f}x wall, {ask[1] / ref[1]:.2f}x cpu")
-    print(f"serve on onnxruntime / on sentence-transformers: "
-          f"{statistics.median(serve[0][1]) / statistics.median(serve[1][1]):.2f}x wall")
+    print(f"serve on onnxruntime / on sentence-transformers: {medians[0][1] / medians[1][1]:.2f}x wall, "
+          f"{medians[0][2] / medians[1][2]:.2f}x cpu")
 
 
 if __name__ == "__main__":
