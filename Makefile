@@ -59,6 +59,7 @@ test: setup system-deps $(MMDC) $(YASGUI) lint
 
 bench: setup
 	$(BIN)/python benchmarks/recommend.py
+	$(BIN)/python benchmarks/coldstart.py
 	$(BIN)/python benchmarks/serve.py
 	$(BIN)/python benchmarks/sparql.py
 

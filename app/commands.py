@@ -12,14 +12,12 @@ from app.workers import KINDS, WorkerPool
 from kg import paths
 from kg.errors import QueryError, QueryTimeout
 from kg.formats import FORMATS
-from kg.graph.build import build_graph
-from kg.ontology.vocabulary import load_vocabulary
-from kg.sources.claims import check_claim_file
 from kg.sources.corpus import load_corpus, resolve_id
-from kg.sources.coverage import coverage_report
-from kg.sources.review import claim_warnings
 from kg.sparql import DEFAULT_ROW_LIMIT, serialise, time_limit, vet
 from kg.sparql.backends import DEFAULT_STORE, STORE_ENV, STORES, store_name
+
+# Building and checking claims import rdflib, pyshacl and networkx: those commands import them when they
+# run, so that `whichmodel ask` starts without them (benchmarks/coldstart.py).
 
 
 def _corpus(sub) -> None:
@@ -47,6 +45,10 @@ def _claims(sub) -> None:
 
 
 def run_claims(args) -> int:
+    from kg.ontology.vocabulary import load_vocabulary
+    from kg.sources.claims import check_claim_file
+    from kg.sources.review import claim_warnings
+
     vocab, docs = load_vocabulary(), load_corpus()
     files = args.files or sorted(paths.claims_dir().glob("*.yaml"))
     checked = [(path, *check_claim_file(path, vocab, docs)) for path in files]
@@ -71,6 +73,8 @@ def _coverage(sub) -> None:
 
 
 def run_coverage(args) -> int:
+    from kg.sources.coverage import coverage_report
+
     wanted = [resolve_id(load_corpus(), args.id).id] if args.id else None
     report, problems = coverage_report(wanted)
     for problem in problems:
@@ -95,6 +99,8 @@ def _build(sub) -> None:
 
 
 def run_build(args) -> int:
+    from kg.graph.build import build_graph
+
     result = build_graph(args.out, validate=not args.no_validate)
     c = result.counts
     print(f"built {result.outputs.folder}: {c['triples']} triples, {c['claims']} claims from "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import kg
 from app.chat import build_ui
@@ -173,9 +174,10 @@ class RequestGuard:
 
 def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None, row_limit: int | None = None,
                ui: bool = True, get_kb=None, url: str | None = None, local_only: bool = True,
-               max_body: int = MAX_REQUEST_BYTES):
+               max_body: int = MAX_REQUEST_BYTES, pool: WorkerPool | None = None):
     """The FastAPI app: /sparql (the protocol router) first, then the Gradio Blocks mounted at /, all behind
-    RequestGuard and a request-body cap. local_only: the server binds a loopback address."""
+    RequestGuard and a request-body cap. local_only: the server binds a loopback address. `pool`: the
+    SPARQL workers, when the caller made (and perhaps launched) them already."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"       # before gradio is imported anywhere
     import asyncio
     import tempfile
@@ -185,7 +187,7 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
     from fastapi import FastAPI
 
 
-    pool = WorkerPool(workers, timeout=timeout, row_limit=row_limit, build_dir=build_dir)
+    pool = pool or WorkerPool(workers, timeout=timeout, row_limit=row_limit, build_dir=build_dir)
 
     @asynccontextmanager
     async def lifespan(_app):
@@ -228,6 +230,22 @@ def _check_port(host: str, port: int) -> None:
         raise WhichModelError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
+def _load_app(kb, url: str, *, timeout: float | None, local_only: bool):
+    """The app, with three things loading at once (benchmarks/coldstart.py): the SPARQL workers in their
+    processes, the recommender (its encoder, on onnxruntime) in a thread, and the web stack (gradio) here."""
+    pool = WorkerPool(2, timeout=timeout, build_dir=kb.folder).launch()
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="whichmodel-warm") as warm:
+            warming = warm.submit(kb.recommend, "image generation with little data")
+            app = create_app(build_dir=kb.folder, timeout=timeout, get_kb=kg.current, url=url,
+                             local_only=local_only, pool=pool)
+            warming.result()            # an unusable model is one clear error, as before
+    except BaseException:
+        pool.close()
+        raise
+    return app
+
+
 def run_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, timeout: float | None = None) -> int:
     """Build the graph if stale, warm the recommender, then serve until interrupted."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
@@ -236,14 +254,12 @@ def run_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, timeout: f
     _check_port(host, port)
     kb = kg.current()                   # built first when missing or stale
     print("whichmodel: loading the recommender…", file=sys.stderr, flush=True)
-    kb.recommend("image generation with little data")   # warm the embedder
     if host in ("0.0.0.0", "::"):
         print(f"whichmodel: warning: listening on all interfaces ({host}); anyone on the network can use it",
               file=sys.stderr)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
-    app = create_app(build_dir=kb.folder, timeout=timeout, get_kb=kg.current, url=url,
-                     local_only=_loopback_name(host))
+    app = _load_app(kb, url, timeout=timeout, local_only=_loopback_name(host))
     import logging
 
     import uvicorn

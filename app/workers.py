@@ -147,10 +147,18 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._launched: list[_Worker] = []
         self.respawns = 0
 
+    def launch(self) -> WorkerPool:
+        """Start the worker processes without waiting for them to load (start() waits), so that they load
+        while the caller does other work (the server imports its web stack meanwhile)."""
+        if not self._launched:
+            self._launched = [self._spawn() for _ in range(self.size)]
+        return self
+
     def start(self) -> WorkerPool:
-        workers = [self._spawn() for _ in range(self.size)]
+        workers, self._launched = self.launch()._launched, []
         for worker in workers:
             worker.wait_ready(self.start_timeout)
             self._idle.put(worker)

@@ -6,7 +6,7 @@ chat, export and evaluation):
     kb = kg.open()                      # the default build, rebuilt first when missing or stale
     kb = kg.open(folder)                # exactly that build (BuildMissing when it is unusable)
     kb = kg.open(store="rdflib")        # SPARQL on rdflib instead of Oxigraph (default: $WHICHMODEL_STORE)
-    kb.graph, kb.store, kb.view, kb.index, kb.matcher, kb.corpus    # each loaded lazily, once
+    kb.graph, kb.store, kb.view, kb.index, kb.embedder, kb.matcher, kb.corpus   # each loaded lazily, once
     kb.recommend("…") -> Answer         kb.query("SELECT …") -> QueryResult (run on kb.store)
 
 The rebuild-if-stale rule lives in `open` and nowhere else.
@@ -18,18 +18,15 @@ import threading
 from contextlib import contextmanager
 from functools import cached_property, lru_cache
 from pathlib import Path
-
-from rdflib import Graph
+from typing import TYPE_CHECKING
 
 from kg import paths
 from kg.errors import BuildMissing
-from kg.graph.build import build_graph
-from kg.graph.network import load_networkx
+from kg.graph.lightview import load_light_view
 from kg.graph.store import (
     NETWORK_JSON,
     REBUILD,
     is_current,
-    load_built_graph,
     read_manifest,
     read_output,
 )
@@ -41,11 +38,18 @@ from kg.reasoning.matcher import Matcher
 from kg.reasoning.needs import Needs
 from kg.reasoning.parser import PARSER_FILE, NeedParser, current_fingerprint
 from kg.reasoning.recommend import answer_needs, recommend, understand
-from kg.reasoning.training import fit_parser
 from kg.sources.corpus import Document, load_corpus
-from kg.sparql.backends import Store, open_store, store_name
-from kg.sparql.engine import DEFAULT_ROW_LIMIT, QueryResult, run_query
-from kg.sparql.guard import VettedQuery
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from kg.sparql.backends import Store
+    from kg.sparql.engine import QueryResult
+    from kg.sparql.guard import VettedQuery
+
+# Building, the RDF graph, the networkx view, SPARQL and fitting import rdflib, networkx, pyoxigraph or
+# scikit-learn: they are imported where they are used, so that `whichmodel ask` starts without them
+# (benchmarks/coldstart.py; tests/test_coldstart.py checks what a cold ask imports).
 
 
 class KnowledgeBase:
@@ -53,8 +57,17 @@ class KnowledgeBase:
 
     def __init__(self, folder: Path, *, store: str | None = None):
         self.folder = Path(folder)
-        self.store_name = store_name(store)
+        self._store_choice = store
         self._lock = threading.RLock()
+        if store is not None:
+            _ = self.store_name         # an unknown engine is an error here, not at the first query
+
+    @cached_property
+    def store_name(self) -> str:
+        """The SPARQL engine's name: the one given, else $WHICHMODEL_STORE, else Oxigraph."""
+        from kg.sparql.backends import store_name
+
+        return store_name(self._store_choice)
 
     def __repr__(self) -> str:
         return f"<KnowledgeBase {self.folder} ({self.store_name})>"
@@ -66,12 +79,16 @@ class KnowledgeBase:
     @cached_property
     def graph(self) -> Graph:
         """The RDF graph (from the build's Turtle, checked against its manifest)."""
+        from kg.graph.store import load_built_graph
+
         with self._lock:
             return load_built_graph(self.folder)
 
     @cached_property
     def store(self) -> Store:
         """The SPARQL engine over this build (kg.sparql.backends): Oxigraph unless another was chosen."""
+        from kg.sparql.backends import open_store
+
         with self._lock:
             graph = self.__dict__.get("graph")
             return open_store(self.store_name, self.folder, graph=graph)
@@ -79,13 +96,17 @@ class KnowledgeBase:
     @cached_property
     def view(self):
         """The networkx view the recommender and the diagrams walk."""
+        from kg.graph.network import load_networkx
+
         with self._lock, self._network_view_read():
             return load_networkx(read_output(NETWORK_JSON, self.folder))
 
     @cached_property
     def index(self) -> KnowledgeIndex:
+        """The recommender's lookups, from the network view (read without networkx unless loaded already)."""
         with self._lock, self._network_view_read():
-            return build_index(self.view)
+            view = self.__dict__.get("view") or load_light_view(read_output(NETWORK_JSON, self.folder))
+            return build_index(view)
 
     @contextmanager
     def _network_view_read(self):
@@ -97,10 +118,15 @@ class KnowledgeBase:
                                file=str(self.folder / NETWORK_JSON)) from None
 
     @cached_property
+    def embedder(self) -> Embedder:
+        """The packaged embedding model, run from this build's ONNX export (loaded on first encode)."""
+        return Embedder(build=self.folder, tell=_tell)
+
+    @cached_property
     def matcher(self) -> Matcher:
-        """Free text to concepts with the packaged embedding model (loaded on first encode)."""
+        """Free text to concepts with the embedder."""
         with self._lock:
-            return Matcher(self.index, Embedder(), self.folder)
+            return Matcher(self.index, self.embedder, self.folder)
 
     @cached_property
     def parser(self) -> NeedParser | None:
@@ -117,6 +143,8 @@ class KnowledgeBase:
 
     def fit_parser(self) -> dict:
         """Fit the need parser on the need corpus and keep it with this build; the dev figures per group."""
+        from kg.reasoning.training import fit_parser
+
         parser, figures = fit_parser(self)
         self.__dict__["parser"] = parser
         return figures
@@ -144,9 +172,12 @@ class KnowledgeBase:
         """The answer to a question (see kg.reasoning.recommend.recommend for the options)."""
         return recommend(question, kb=self, **options)
 
-    def query(self, text: str | VettedQuery, *, limit: int = DEFAULT_ROW_LIMIT) -> QueryResult:
-        """Vet (unless vetted already) and run a read-only SPARQL query on the store."""
-        return run_query(self.store, text, limit=limit)
+    def query(self, text: str | VettedQuery, *, limit: int | None = None) -> QueryResult:
+        """Vet (unless vetted already) and run a read-only SPARQL query on the store (row cap: the engine's
+        DEFAULT_ROW_LIMIT unless given)."""
+        from kg.sparql.engine import DEFAULT_ROW_LIMIT, run_query
+
+        return run_query(self.store, text, limit=DEFAULT_ROW_LIMIT if limit is None else limit)
 
 
 def open(build_dir: Path | None = None, *, announce=None, fit: bool = True, store: str | None = None) -> KnowledgeBase:
@@ -158,6 +189,8 @@ def open(build_dir: Path | None = None, *, announce=None, fit: bool = True, stor
         return KnowledgeBase(build_dir, store=store)
     folder, tell = paths.build_dir(), announce or _tell
     if not is_current(folder):
+        from kg.graph.build import build_graph
+
         tell("building the graph (sources changed or no build yet)…")
         build_graph(folder)
     kb = KnowledgeBase(folder, store=store)

@@ -38,7 +38,8 @@ def _roots() -> tuple[str, ...]:
     found = {ROOT, ROOT.parent / "shared", Path(sys.prefix), Path(sys.base_prefix),
              Path(sys.exec_prefix), Path(tempfile.gettempdir()), Path("/dev"), Path("/proc"),
              Path("/sys/fs/cgroup"), Path("/sys/devices/system/cpu"), Path("/usr/share/zoneinfo"),
-             Path("/etc/mime.types")}
+             Path("/etc/mime.types"),
+             Path("/etc/os-release"), Path("/etc/lsb-release")}    # onnxruntime reads the distro's name at import
     for name in sys.path:
         if name and ("site-packages" in name or "dist-packages" in name):
             found.add(Path(name))

@@ -5,11 +5,12 @@ import re
 import textwrap
 
 from kg.errors import ExportError
-from kg.ontology.namespaces import PREFIXES
 
 
 def iri(node: str) -> str:
     """The full IRI of a prefixed node name of the networkx view ("fam:gan")."""
+    from kg.ontology.namespaces import PREFIXES  # rdflib: imported by an export, not by every CLI start
+
     prefix, _, local = node.partition(":")
     return str(PREFIXES[prefix]) + local
 

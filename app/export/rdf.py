@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from app.export.context import iri
 from app.export.spec import EXPORT_FORMATS
-from kg.ontology.namespaces import OA, WM, bind_prefixes
+
+# rdflib (and kg.ontology.namespaces, built on it) is imported inside the functions: the CLI registers the
+# export command on every start, and `whichmodel ask` does not need rdflib.
 
 SKIP_LITERALS = ("https://w3id.org/whichmodel#text",)   # a document's whole normalised text
 
@@ -30,6 +32,8 @@ def _closure(graph, resources: set[str]):
     from rdflib import URIRef
     from rdflib.namespace import PROV
 
+    from kg.ontology.namespaces import OA, WM
+
 
     nodes = {URIRef(r) for r in resources}
     for claim in [n for n in nodes if (n, None, WM.Claim) in graph]:
@@ -44,6 +48,8 @@ def subgraph(graph, resources: set[str]):
     """A new rdflib Graph holding the triples of graph about the resources (see the module doc)."""
     from rdflib import Graph, Literal
     from rdflib.namespace import RDF
+
+    from kg.ontology.namespaces import bind_prefixes
 
 
     nodes = _closure(graph, resources)

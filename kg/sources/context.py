@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kg.ontology.vocabulary import Vocabulary
+if TYPE_CHECKING:       # only a type here: importing the vocabulary imports rdflib, which `ask` does not need
+    from kg.ontology.vocabulary import Vocabulary
 
 SEP = " · "
 SHORT_WORDS = 10           # list items and labelled values get a context below this many words
