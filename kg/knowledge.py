@@ -6,6 +6,7 @@ chat, export and evaluation):
     kb = kg.open()                      # the default build, rebuilt first when missing or stale
     kb = kg.open(folder)                # exactly that build (BuildMissing when it is unusable)
     kb = kg.open(store="rdflib")        # SPARQL on rdflib instead of Oxigraph (default: $WHICHMODEL_STORE)
+    kb = kg.open(store="http://…/query")  # graph and SPARQL from a remote server (`whichmodel publish`)
     kb.graph, kb.store, kb.view, kb.index, kb.matcher, kb.corpus    # each loaded lazily, once
     kb.recommend("…") -> Answer         kb.query("SELECT …") -> QueryResult (run on kb.store)
 
@@ -24,7 +25,7 @@ from rdflib import Graph
 from kg import paths
 from kg.errors import BuildMissing
 from kg.graph.build import build_graph
-from kg.graph.network import load_networkx
+from kg.graph.network import load_networkx, to_networkx
 from kg.graph.store import (
     NETWORK_JSON,
     REBUILD,
@@ -43,7 +44,7 @@ from kg.reasoning.parser import PARSER_FILE, NeedParser, current_fingerprint
 from kg.reasoning.recommend import answer_needs, recommend, understand
 from kg.reasoning.training import fit_parser
 from kg.sources.corpus import Document, load_corpus
-from kg.sparql.backends import Store, open_store, store_name
+from kg.sparql.backends import Store, is_url, open_store, store_name
 from kg.sparql.engine import DEFAULT_ROW_LIMIT, QueryResult, run_query
 from kg.sparql.guard import VettedQuery
 
@@ -63,23 +64,29 @@ class KnowledgeBase:
     def manifest(self) -> dict:
         return read_manifest(self.folder)
 
+    @property
+    def remote(self) -> bool:
+        """Whether the graph is read from a remote SPARQL server (`store` is its URL) rather than the build."""
+        return is_url(self.store_name)
+
     @cached_property
     def graph(self) -> Graph:
-        """The RDF graph (from the build's Turtle, checked against its manifest)."""
+        """The RDF graph (from the build's Turtle, checked against its manifest; or the remote server's)."""
         with self._lock:
-            return load_built_graph(self.folder)
+            return self.store.graph() if self.remote else load_built_graph(self.folder)
 
     @cached_property
     def store(self) -> Store:
         """The SPARQL engine over this build (kg.sparql.backends): Oxigraph unless another was chosen."""
         with self._lock:
-            graph = self.__dict__.get("graph")
-            return open_store(self.store_name, self.folder, graph=graph)
+            return open_store(self.store_name, self.folder)
 
     @cached_property
     def view(self):
-        """The networkx view the recommender and the diagrams walk."""
+        """The networkx view the recommender and the diagrams walk (of the remote server's graph if remote)."""
         with self._lock, self._network_view_read():
+            if self.remote:
+                return to_networkx(self.graph)
             return load_networkx(read_output(NETWORK_JSON, self.folder))
 
     @cached_property

@@ -1,4 +1,5 @@
-"""The build: assemble the graph, validate it, write Turtle, N-Triples, JSON-LD and the networkx view as one set."""
+"""The build: assemble the graph, validate it, write Turtle, N-Triples, N-Quads (one named graph per source
+document, kg.graph.quads), JSON-LD and the networkx view as one set."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,8 +8,10 @@ from pathlib import Path
 from kg import paths
 from kg.graph.assemble import AssembledGraph, assemble_graph
 from kg.graph.network import dump_networkx, to_networkx
+from kg.graph.quads import partition, serialise_nquads
 from kg.graph.store import (
     GRAPH_JSONLD,
+    GRAPH_NQ,
     GRAPH_NT,
     GRAPH_TTL,
     NETWORK_JSON,
@@ -62,12 +65,18 @@ def build_graph(out_dir: Path | None = None, *, ontology_dir: Path | None = None
     return BuildResult(kb, report, outputs, counts)
 
 
+def named_graphs(kb: AssembledGraph) -> dict:
+    """The assembled graph split into named graphs, one per source document (kg.graph.quads)."""
+    return partition(kb.graph, kb.vocab.graph, {c.id: c.source for c in kb.claims})
+
+
 def serialise_outputs(kb: AssembledGraph, counts: dict, *, ontology_dir: Path | None = None,
                       validate: bool = True) -> tuple[dict[str, bytes], dict]:
     """The output files' bytes by name, and the manifest that describes them."""
     files = {
         GRAPH_TTL: serialise_turtle(kb.graph),
         GRAPH_NT: serialise_ntriples(kb.graph),
+        GRAPH_NQ: serialise_nquads(named_graphs(kb)),
         GRAPH_JSONLD: serialise_jsonld(kb.graph),
         NETWORK_JSON: dump_networkx(to_networkx(kb.graph)),
     }

@@ -2,7 +2,7 @@
 
 The build folder holds:
 
-    .generations/<id>/          graph.ttl, graph.nt, graph.jsonld, network.json, manifest.json of one build
+    .generations/<id>/          graph.ttl, graph.nt, graph.nq, graph.jsonld, network.json, manifest.json of one build
     current -> .generations/<id>    the build readers see; swapped in one os.replace of a symlink
     graph.ttl -> current/graph.ttl  (and the other outputs): stable names, symlinks through current
     embeddings-*.npy, embeddings.json   the embedding cache (kg.reasoning.embedding), beside them
@@ -31,7 +31,8 @@ from kg import paths
 from kg.errors import BuildMissing, BuildWriteError, WhichModelError
 
 GRAPH_TTL = "graph.ttl"
-GRAPH_NT = "graph.nt"             # what the SPARQL store loads (kg.sparql.backends): the fastest to read
+GRAPH_NT = "graph.nt"             # the union of all graphs as N-Triples
+GRAPH_NQ = "graph.nq"             # what the SPARQL stores load (kg.sparql.backends): one named graph per document
 GRAPH_JSONLD = "graph.jsonld"
 NETWORK_JSON = "network.json"
 MANIFEST = "manifest.json"
@@ -304,4 +305,4 @@ def is_current(folder: Path | None = None) -> bool:
     except WhichModelError:
         return False
     files = manifest.get("files")
-    return manifest.get("sources") == sources_hash() and isinstance(files, list) and GRAPH_NT in files
+    return manifest.get("sources") == sources_hash() and isinstance(files, list) and GRAPH_NQ in files
