@@ -273,6 +273,33 @@ def read_manifest(folder: Path | None = None) -> dict:
     return _manifest_in(generation_dir(folder), folder)
 
 
+def _unreadable(exc: OSError, shown: Path, what: str) -> BuildMissing:
+    if isinstance(exc, FileNotFoundError):
+        return BuildMissing(f"no built graph ({what} is missing); {REBUILD} first", file=str(shown))
+    return BuildMissing(f"the {what} is unreadable ({exc.strerror or exc}); {REBUILD}", file=str(shown))
+
+
+def verified_path(name: str, folder: Path | None = None) -> Path:
+    """The path of one output of the current build (inside its generation, which no later build changes),
+    checked against the SHA-256 its manifest records without holding the file in memory (a large graph.nq)."""
+    folder = folder or paths.build_dir()
+    generation = generation_dir(folder)
+    manifest = _manifest_in(generation, folder)
+    digest = hashlib.sha256()
+    try:
+        with open(generation / name, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise _unreadable(exc, folder / name, "built file") from None
+    hashes = manifest.get("sha256")
+    expected = hashes.get(name) if isinstance(hashes, dict) else None
+    if expected is not None and digest.hexdigest() != expected:
+        raise BuildMissing(f"the built file is corrupt (its SHA-256 is not the manifest's); {REBUILD}",
+                           file=str(folder / name))
+    return generation / name
+
+
 def read_output(name: str, folder: Path | None = None) -> bytes:
     """One output's bytes from the current build, checked against the SHA-256 its manifest records."""
     folder = folder or paths.build_dir()
