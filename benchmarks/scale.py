@@ -191,12 +191,16 @@ def main() -> None:
     if args.library:
         library(args.library)
         return
+    import os
+
     kb = kg.open(fit=False)
     nquads = read_output(GRAPH_NQ, kb.folder)
+    print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory(prefix="whichmodel-scale-") as tmp:
         results = [measure("build", nquads, Path(tmp))]
         for size in (int(s) for s in args.sizes.split(",")):
             results.append(measure(f"{size // 1000}k", synthetic(nquads, size), Path(tmp)))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     report(results)
 
 

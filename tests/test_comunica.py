@@ -60,6 +60,9 @@ def rows(text: str, fmt: str) -> list:
     if fmt == "csv":      # CSV has no term types; Comunica writes IRIs in <…>, the SPARQL CSV format without
         table = list(csv.reader(io.StringIO(text)))
         return [[c[1:-1] if c.startswith("<") and c.endswith(">") else c for c in row] for row in table if row]
+    if fmt == "tsv":      # Comunica writes the header's variables without their "?", which SPARQL TSV requires
+        header, _, body = text.partition("\n")
+        text = "\t".join(n if n.startswith("?") else f"?{n}" for n in header.split("\t")) + "\n" + body
     result = Result.parse(io.BytesIO(text.encode("utf-8")), format=fmt)
     if result.type == "ASK":
         return [result.askAnswer]
