@@ -23,7 +23,7 @@ from pathlib import Path
 
 import kg
 from app.http import status_of
-from kg.errors import QueryError, QueryResources
+from kg.errors import QueryError, QueryResources, StoreUnavailable
 from kg.knowledge import KnowledgeBase
 from kg.sparql import DEFAULT_ROW_LIMIT, serialise, vet
 
@@ -54,7 +54,7 @@ def execute(kb: KnowledgeBase, text: str, formats: dict[str, list[str]], limit: 
                     "message": f"no acceptable result format for a {vetted.kind} query"}
         result = kb.query(vetted, limit=limit)
         bodies = {fmt: serialise(result, fmt) for fmt in wanted}
-    except QueryError as exc:
+    except (QueryError, StoreUnavailable) as exc:      # StoreUnavailable: a remote server failed us (502)
         reply = {"status": status_of(exc), "message": str(exc)}
         return dict(reply, recycle=True) if isinstance(exc, QueryResources) else reply
     except MemoryError:

@@ -126,6 +126,15 @@ def test_endpoint_workers_query_the_server(published, build_dir):
     assert reply["status"] == 200 and int(reply["bodies"]["csv"].split()[1]) > 10_000
 
 
+def test_endpoint_answers_502_when_the_server_fails(build_dir, refusing_server):
+    import kg
+    from app.workers import execute
+
+    kb = kg.open(build_dir, store=f"{refusing_server}/query")
+    reply = execute(kb, "ASK {}", {"ASK": ["json"]}, 10)
+    assert reply["status"] == 502 and "refused the credentials" in reply["message"]
+
+
 class _Refusing(BaseHTTPRequestHandler):
     def do_POST(self):
         self.send_response(401)
