@@ -76,7 +76,10 @@ def test_comunica_reads_what_the_endpoint_answers(endpoint, name, fmt):
     assert len(mine) > 2 and theirs == mine
 
 
-@pytest.mark.parametrize("fmt", ["json", "xml"])       # Comunica writes booleans in these only
+# Comunica writes booleans in JSON and XML only, and its XML writer fails on a boolean whatever the server
+# ("action.metadata is not a function", against Oxigraph's own server too): strict, so a fixed Comunica shows.
+@pytest.mark.parametrize("fmt", ["json", pytest.param("xml", marks=pytest.mark.xfail(
+    strict=True, reason="Comunica 4.5 cannot write an ASK result as XML"))])
 def test_comunica_ask(endpoint, fmt):
     query = "ASK { ?s a <https://w3id.org/whichmodel#ModelFamily> }"
     assert rows(comunica(endpoint, query, fmt), fmt) == rows(ours(endpoint, query, fmt), fmt) == [True]
