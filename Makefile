@@ -9,8 +9,9 @@ export OMP_NUM_THREADS := 1
 
 MMDC   := .cache/mmdc/node_modules/.bin/mmdc
 YASGUI := .cache/yasgui/node_modules/@zazuko/yasgui/build/yasgui.min.js
+COMUNICA := .cache/comunica/node_modules/.bin/comunica-sparql
 
-.PHONY: setup system-deps yasgui run build parser lint test bench audit clean
+.PHONY: setup system-deps yasgui run build parser lint test bench bench-scale audit clean
 
 $(BIN)/whichmodel: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +40,13 @@ $(YASGUI):
 
 yasgui: $(YASGUI)
 
+# Comunica, a real SPARQL client the endpoint is tested with; tests/comunica/package.json pins its result parsers.
+$(COMUNICA): tests/comunica/package.json
+	mkdir -p .cache/comunica
+	cp tests/comunica/package.json .cache/comunica/package.json
+	cd .cache/comunica && npm install --silent --no-audit --no-fund >/dev/null
+	touch $@
+
 build: setup
 	$(BIN)/whichmodel build
 
@@ -54,14 +62,18 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: setup system-deps $(MMDC) $(YASGUI) lint
-	WHICHMODEL_MMDC=$(CURDIR)/$(MMDC) $(BIN)/python -m pytest -q -p no:cacheprovider
+test: setup system-deps $(MMDC) $(YASGUI) $(COMUNICA) lint
+	WHICHMODEL_MMDC=$(CURDIR)/$(MMDC) WHICHMODEL_COMUNICA=$(CURDIR)/$(COMUNICA) $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: setup
 	$(BIN)/python benchmarks/recommend.py
 	$(BIN)/python benchmarks/coldstart.py
 	$(BIN)/python benchmarks/serve.py
 	$(BIN)/python benchmarks/sparql.py
+
+# Synthetic graphs of 200k and 2M triples through the library and the endpoint (several minutes; not in `make test`).
+bench-scale: setup
+	$(BIN)/python benchmarks/scale.py
 
 # Known advisories for the exact installed versions (PyPI's advisory data through pip-audit, in its own venv).
 # --strict fails when a package cannot be audited, so "no advisories" is never claimed without data.

@@ -31,6 +31,8 @@ def register_ask(sub) -> None:
                    "quality, speed, stability, diversity, control, interpretability, likelihood, latent")
     p.add_argument("--llm", metavar="BASE_URL", help="phrase the explanation with an OpenAI-compatible server")
     p.add_argument("--llm-model", metavar="NAME", help="model name on that server")
+    p.add_argument("--store", metavar="URL", help="read the graph from this SPARQL 1.1 query endpoint, which holds a "
+                   "build `whichmodel publish` uploaded (the need parser and the embedding cache stay local)")
     p.set_defaults(run=run_ask)
 
 
@@ -48,7 +50,7 @@ def run_ask(args) -> int:
     overrides = {"task": check_option("task", args.task), "compute": args.compute, "data": args.data,
                  "pretrained": args.pretrained,
                  "priorities": [check_option("priority", p) for p in args.priority] or None}
-    status, kb, backend = 0, kg.current(), _backend(args)
+    status, kb, backend = 0, kg.open(store=args.store) if args.store else kg.current(), _backend(args)
     for line_no, question in enumerate(_questions(args), start=1):
         try:
             answer = kb.recommend(question, **overrides)

@@ -14,7 +14,8 @@ from kg.errors import QueryError, QueryTimeout
 from kg.formats import FORMATS
 from kg.sources.corpus import load_corpus, resolve_id
 from kg.sparql import DEFAULT_ROW_LIMIT, serialise, time_limit, vet
-from kg.sparql.backends import DEFAULT_STORE, STORE_ENV, STORES, store_name
+from kg.sparql.backends import DEFAULT_STORE, STORE_ENV, STORES, is_url, store_name
+from kg.sparql.remote import Server, publish
 
 # Building and checking claims import rdflib, pyshacl and networkx: those commands import them when they
 # run, so that `whichmodel ask` starts without them (benchmarks/coldstart.py).
@@ -120,9 +121,32 @@ def _sparql(sub) -> None:
     p.add_argument("--limit", type=int, default=DEFAULT_ROW_LIMIT, help="row cap (signalled when hit)")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="stop the query after this many seconds (exit 1; default: no limit, Ctrl-C stops it)")
-    p.add_argument("--store", choices=STORES, default=None,
-                   help=f"the SPARQL engine (default: ${STORE_ENV} or {DEFAULT_STORE})")
+    add_store_option(p)
     p.set_defaults(run=run_sparql)
+
+
+def add_store_option(p) -> None:
+    p.add_argument("--store", default=None, metavar="ENGINE_OR_URL",
+                   help=f"the SPARQL engine: {' or '.join(STORES)}, or the query URL of a SPARQL 1.1 server "
+                        f"holding a published build (default: ${STORE_ENV} or {DEFAULT_STORE})")
+
+
+def _publish(sub) -> None:
+    p = sub.add_parser("publish", help="upload the build to a SPARQL 1.1 server (Graph Store Protocol), one named "
+                       "graph per source document, replacing those graphs there")
+    p.add_argument("--to", required=True, metavar="URL",
+                   help="the server's Graph Store Protocol URL (Oxigraph: http://host:7878/store; credentials as "
+                        "http://user:password@host/… or in $WHICHMODEL_STORE_TOKEN)")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="per request (default 30)")
+    p.set_defaults(run=run_publish)
+
+
+def run_publish(args) -> int:
+    kb = kg.open(fit=False)             # build first if the build is missing or stale
+    counts = publish(kb.folder, args.to, timeout=args.timeout,
+                     tell=lambda message: print(f"whichmodel: {message}", file=sys.stderr, flush=True))
+    print(f"published {sum(counts.values())} triples in {len(counts)} named graphs to {Server(args.to).url}")
+    return 0
 
 
 def run_sparql(args) -> int:
@@ -138,7 +162,8 @@ def run_sparql(args) -> int:
     if args.timeout:
         out, truncated = run_in_worker(vetted, args)
     else:
-        kb = kg.open(store=args.store, fit=False)     # SPARQL needs no need parser
+        kb = (kg.open(paths.build_dir(), store=args.store) if is_url(args.store)   # a remote server needs no build
+              else kg.open(store=args.store, fit=False))                         # SPARQL needs no need parser
         result = kb.query(vetted, limit=args.limit)
         out, truncated = serialise(result, args.format), result.truncated
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
@@ -150,7 +175,8 @@ def run_sparql(args) -> int:
 def run_in_worker(vetted, args) -> tuple[str, bool]:
     """Run a query in one worker process, killed at the time limit: an engine in native code (Oxigraph)
     cannot be stopped inside this process (benchmarks/sparql.py measures it)."""
-    kg.open(fit=False)              # build first if the build is missing or stale
+    if not is_url(args.store):
+        kg.open(fit=False)          # build first if the build is missing or stale
     pool = WorkerPool(1, timeout=args.timeout, row_limit=args.limit, build_dir=paths.build_dir(), memory_mb=0,
                       store=store_name(args.store)).start()
     try:
@@ -163,5 +189,5 @@ def run_in_worker(vetted, args) -> tuple[str, bool]:
     return reply["bodies"][args.format], reply["truncated"]
 
 
-REGISTRY = [_corpus, _claims, _coverage, _build, register_parser, _sparql, register_ask, register_eval, register_export,
-            register_serve]
+REGISTRY = [_corpus, _claims, _coverage, _build, _publish, register_parser, _sparql, register_ask, register_eval,
+            register_export, register_serve]

@@ -10,12 +10,13 @@ from kg.errors import (
     QueryTimeout,
     QueryTooLarge,
     QuestionError,
+    StoreUnavailable,
     WhichModelError,
 )
 
 # The most specific class that matches wins (the table is walked in this order).
 STATUS = [(ProtocolError, None), (QueryRefused, 403), (QueryTooLarge, 413), (QueryTimeout, 503),
-          (QueryResources, 503), (QueryError, 400), (QuestionError, 400), (ExportError, 400),
+          (QueryResources, 503), (StoreUnavailable, 502), (QueryError, 400), (QuestionError, 400), (ExportError, 400),
           (WhichModelError, 500)]
 
 

@@ -174,7 +174,7 @@ class RequestGuard:
 
 def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None, row_limit: int | None = None,
                ui: bool = True, get_kb=None, url: str | None = None, local_only: bool = True,
-               max_body: int = MAX_REQUEST_BYTES, pool: WorkerPool | None = None):
+               max_body: int = MAX_REQUEST_BYTES, pool: WorkerPool | None = None, store: str | None = None):
     """The FastAPI app: /sparql (the protocol router) first, then the Gradio Blocks mounted at /, all behind
     RequestGuard and a request-body cap. local_only: the server binds a loopback address. `pool`: the
     SPARQL workers, when the caller made (and perhaps launched) them already."""
@@ -187,7 +187,7 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
     from fastapi import FastAPI
 
 
-    pool = pool or WorkerPool(workers, timeout=timeout, row_limit=row_limit, build_dir=build_dir)
+    pool = pool or WorkerPool(workers, timeout=timeout, row_limit=row_limit, build_dir=build_dir, store=store)
 
     @asynccontextmanager
     async def lifespan(_app):
@@ -230,15 +230,15 @@ def _check_port(host: str, port: int) -> None:
         raise WhichModelError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def _load_app(kb, url: str, *, timeout: float | None, local_only: bool):
+def _load_app(kb, url: str, *, timeout: float | None, local_only: bool, store: str | None = None):
     """The app, with three things loading at once (benchmarks/coldstart.py): the SPARQL workers in their
     processes, the recommender (its encoder, on onnxruntime) in a thread, and the web stack (gradio) here."""
-    pool = WorkerPool(2, timeout=timeout, build_dir=kb.folder).launch()
+    pool = WorkerPool(2, timeout=timeout, build_dir=kb.folder, store=store).launch()
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="whichmodel-warm") as warm:
             warming = warm.submit(kb.recommend, "image generation with little data")
-            app = create_app(build_dir=kb.folder, timeout=timeout, get_kb=kg.current, url=url,
-                             local_only=local_only, pool=pool)
+            app = create_app(build_dir=kb.folder, timeout=timeout, get_kb=(lambda: kb) if store else kg.current,
+                             url=url, local_only=local_only, pool=pool, store=store)
             warming.result()            # an unusable model is one clear error, as before
     except BaseException:
         pool.close()
@@ -246,20 +246,22 @@ def _load_app(kb, url: str, *, timeout: float | None, local_only: bool):
     return app
 
 
-def run_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, timeout: float | None = None) -> int:
-    """Build the graph if stale, warm the recommender, then serve until interrupted."""
+def run_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, timeout: float | None = None,
+               store: str | None = None) -> int:
+    """Build the graph if stale, warm the recommender, then serve until interrupted. store: the SPARQL engine,
+    or a remote server's query URL (then the chat's graph is read from it too)."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     _check_port(host, port)
-    kb = kg.current()                   # built first when missing or stale
+    kb = kg.open(store=store) if store else kg.current()     # built first when missing or stale
     print("whichmodel: loading the recommender…", file=sys.stderr, flush=True)
     if host in ("0.0.0.0", "::"):
         print(f"whichmodel: warning: listening on all interfaces ({host}); anyone on the network can use it",
               file=sys.stderr)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
-    app = _load_app(kb, url, timeout=timeout, local_only=_loopback_name(host))
+    app = _load_app(kb, url, timeout=timeout, local_only=_loopback_name(host), store=store)
     import logging
 
     import uvicorn
@@ -287,4 +289,6 @@ def register_serve(sub) -> None:
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     p.add_argument("--query-timeout", type=float, default=None, metavar="SECONDS",
                    help="SPARQL time limit per query (default: $WHICHMODEL_QUERY_TIMEOUT or 10)")
-    p.set_defaults(run=lambda args: run_server(args.host, args.port, timeout=args.query_timeout))
+    p.add_argument("--store", default=None, metavar="ENGINE_OR_URL",
+                   help="oxigraph, rdflib, or the query URL of a SPARQL 1.1 server holding a published build")
+    p.set_defaults(run=lambda args: run_server(args.host, args.port, timeout=args.query_timeout, store=args.store))

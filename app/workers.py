@@ -23,7 +23,7 @@ from pathlib import Path
 
 import kg
 from app.http import status_of
-from kg.errors import QueryError, QueryResources
+from kg.errors import QueryError, QueryResources, StoreUnavailable
 from kg.knowledge import KnowledgeBase
 from kg.sparql import DEFAULT_ROW_LIMIT, serialise, vet
 
@@ -31,6 +31,7 @@ log = logging.getLogger("whichmodel.workers")
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_MB = 2048
+DEFAULT_START_TIMEOUT = 300.0   # seconds for a worker to load the store (a 2M-triple graph on a busy 2-core machine)
 KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 OUT_OF_MEMORY = "query stopped: it needed more memory than it is allowed"
 
@@ -53,7 +54,7 @@ def execute(kb: KnowledgeBase, text: str, formats: dict[str, list[str]], limit: 
                     "message": f"no acceptable result format for a {vetted.kind} query"}
         result = kb.query(vetted, limit=limit)
         bodies = {fmt: serialise(result, fmt) for fmt in wanted}
-    except QueryError as exc:
+    except (QueryError, StoreUnavailable) as exc:      # StoreUnavailable: a remote server failed us (502)
         reply = {"status": status_of(exc), "message": str(exc)}
         return dict(reply, recycle=True) if isinstance(exc, QueryResources) else reply
     except MemoryError:
@@ -131,7 +132,7 @@ class WorkerPool:
     """A fixed number of worker processes; run() is blocking and thread-safe."""
 
     def __init__(self, size: int = 2, *, timeout: float | None = None, row_limit: int | None = None,
-                 build_dir: Path | str | None = None, wait: float | None = None, start_timeout: float = 120,
+                 build_dir: Path | str | None = None, wait: float | None = None, start_timeout: float | None = None,
                  memory_mb: int | None = None, store: str | None = None):
         self.size = max(1, size)
         self.store = store
@@ -141,7 +142,7 @@ class WorkerPool:
             int(env_float("WHICHMODEL_WORKER_MEMORY_MB", DEFAULT_MEMORY_MB))
         self.wait = wait if wait is not None else self.timeout + 5
         self.build_dir = str(build_dir) if build_dir else None
-        self.start_timeout = start_timeout
+        self.start_timeout = start_timeout or env_float("WHICHMODEL_WORKER_START_TIMEOUT", DEFAULT_START_TIMEOUT)
         self._ctx = mp.get_context("spawn")     # never fork a process that runs threads
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()

@@ -17,6 +17,7 @@ one clean line; the HTTP boundary (app.http) maps them to status codes; nothing 
     │   └── QueryResources           it needed more memory than it is allowed
     ├── ProtocolError                an HTTP request breaks the SPARQL 1.1 Protocol
     │   (ProtocolError carries the status the protocol prescribes: 400, 403, 406, 413, 415)
+    ├── StoreUnavailable             a remote SPARQL server is unreachable, refuses us, times out or fails
     ├── ExportError                  an export names an unknown view, family or format, or cannot be written
     └── LLMUnavailable               the optional LLM server is down, slow, or replied with garbage
 """
@@ -110,6 +111,11 @@ class ProtocolError(WhichModelError):
         self.status = status
 
 
+class StoreUnavailable(WhichModelError):
+    """A remote SPARQL server cannot be used: a bad URL, the server down, credentials refused, a timeout, an
+    error reply, or no complete published build on it."""
+
+
 class ExportError(WhichModelError):
     """An export request names an unknown view, family or format, or cannot be written."""
 
@@ -120,4 +126,5 @@ class LLMUnavailable(WhichModelError):
 
 __all__ = ["WhichModelError", "CorpusError", "ClaimError", "OntologyError", "ValidationFailed", "BuildMissing",
            "BuildWriteError", "EmbeddingModelError", "QuestionError", "QueryError", "QueryRefused",
-           "QueryTooLarge", "QueryTimeout", "QueryResources", "ProtocolError", "ExportError", "LLMUnavailable"]
+           "QueryTooLarge", "QueryTimeout", "QueryResources", "ProtocolError", "StoreUnavailable",
+           "ExportError", "LLMUnavailable"]

@@ -6,6 +6,7 @@ chat, export and evaluation):
     kb = kg.open()                      # the default build, rebuilt first when missing or stale
     kb = kg.open(folder)                # exactly that build (BuildMissing when it is unusable)
     kb = kg.open(store="rdflib")        # SPARQL on rdflib instead of Oxigraph (default: $WHICHMODEL_STORE)
+    kb = kg.open(store="http://…/query")  # graph and SPARQL from a remote server (`whichmodel publish`)
     kb.graph, kb.store, kb.view, kb.index, kb.embedder, kb.matcher, kb.corpus   # each loaded lazily, once
     kb.recommend("…") -> Answer         kb.query("SELECT …") -> QueryResult (run on kb.store)
 
@@ -76,13 +77,20 @@ class KnowledgeBase:
     def manifest(self) -> dict:
         return read_manifest(self.folder)
 
+    @property
+    def remote(self) -> bool:
+        """Whether the graph is read from a remote SPARQL server (`store` is its URL) rather than the build."""
+        from kg.sparql.backends import is_url
+
+        return is_url(self.store_name)
+
     @cached_property
     def graph(self) -> Graph:
-        """The RDF graph (from the build's Turtle, checked against its manifest)."""
+        """The RDF graph (from the build's Turtle, checked against its manifest; or the remote server's)."""
         from kg.graph.store import load_built_graph
 
         with self._lock:
-            return load_built_graph(self.folder)
+            return self.store.graph() if self.remote else load_built_graph(self.folder)
 
     @cached_property
     def store(self) -> Store:
@@ -90,21 +98,24 @@ class KnowledgeBase:
         from kg.sparql.backends import open_store
 
         with self._lock:
-            graph = self.__dict__.get("graph")
-            return open_store(self.store_name, self.folder, graph=graph)
+            return open_store(self.store_name, self.folder)
 
     @cached_property
     def view(self):
-        """The networkx view the recommender and the diagrams walk."""
-        from kg.graph.network import load_networkx
+        """The networkx view the recommender and the diagrams walk (of the remote server's graph if remote)."""
+        from kg.graph.network import load_networkx, to_networkx
 
         with self._lock, self._network_view_read():
+            if self.remote:
+                return to_networkx(self.graph)
             return load_networkx(read_output(NETWORK_JSON, self.folder))
 
     @cached_property
     def index(self) -> KnowledgeIndex:
         """The recommender's lookups, from the network view (read without networkx unless loaded already)."""
         with self._lock, self._network_view_read():
+            if self.remote:
+                return build_index(self.view)
             view = self.__dict__.get("view") or load_light_view(read_output(NETWORK_JSON, self.folder))
             return build_index(view)
 

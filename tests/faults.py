@@ -7,7 +7,7 @@ from pathlib import Path
 import kg
 from kg.graph import store
 
-OUTPUTS = ("graph.jsonld", "graph.nt", "graph.ttl", "manifest.json", "network.json")
+OUTPUTS = ("graph.jsonld", "graph.nq", "graph.nt", "graph.ttl", "manifest.json", "network.json")
 QUESTION = "Real-time image generation for a mobile game, latency is critical"
 
 

@@ -13,7 +13,7 @@ from kg.graph import store
 from kg.graph.validation import validate_graph
 from kg.ontology.namespaces import OA
 
-OUTPUTS = ("graph.jsonld", "graph.nt", "graph.ttl", "manifest.json", "network.json")
+OUTPUTS = ("graph.jsonld", "graph.nq", "graph.nt", "graph.ttl", "manifest.json", "network.json")
 
 
 def snapshot(folder) -> tuple[dict, list]:
@@ -79,11 +79,33 @@ def test_outputs_written_and_parse(built):
     assert ntriples.isomorphic(built.kb.graph)
 
 
+def test_nquads_put_each_triple_in_one_named_graph(built):
+    """graph.nq holds the same triples as graph.nt, each once, in one graph per document (plus the vocabulary's
+    and the derived one), with nothing in the default graph."""
+    from rdflib import Dataset
+
+    from kg.graph.quads import DERIVED_GRAPH, VOCABULARY_GRAPH
+    from kg.ontology.namespaces import CLAIM, DOC, WM
+
+    lines = (built.outputs.folder / "graph.nq").read_bytes().splitlines()
+    dataset = Dataset()
+    dataset.parse(data=b"\n".join(lines), format="nquads")
+    names = {g.identifier for g in dataset.graphs() if len(g)} - {dataset.default_graph.identifier}
+    assert names == {DOC[d] for d in built.kb.docs} | {DERIVED_GRAPH, VOCABULARY_GRAPH}
+    assert len(dataset.default_graph) == 0 and len(lines) == len(built.kb.graph)
+    union = Graph()
+    for name in names:
+        union += dataset.graph(name)
+    assert len(union) == len(built.kb.graph)           # no triple in two graphs
+    claim = next(iter(built.kb.claims))
+    assert (CLAIM[claim.id], WM.quote, Literal(claim.quote)) in dataset.graph(DOC[claim.source])
+
+
 def test_build_is_byte_identical(built, tmp_path):
     import kg
 
     kg.build_graph(tmp_path, validate=False)
-    for name in ("graph.ttl", "graph.nt", "graph.jsonld", "network.json"):
+    for name in ("graph.ttl", "graph.nt", "graph.nq", "graph.jsonld", "network.json"):
         assert (tmp_path / name).read_bytes() == (built.outputs.folder / name).read_bytes(), name
 
 

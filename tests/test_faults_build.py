@@ -222,8 +222,8 @@ DAMAGES_TO_BUILD = {   # name: (damage to the build folder f, the file the error
     # still valid Turtle, with fewer triples: only the checksum tells
     "ttl-truncated-at-a-statement": (lambda f: _truncate_at_a_statement(f / "graph.ttl"), "graph.ttl"),
     "ttl-garbage-vouched": (lambda f: _vouched(f / "graph.ttl", b"@prefix : <#> .\n:a :b "), "graph.ttl"),
-    "nt-truncated-at-a-statement": (lambda f: _truncate_at_a_statement(f / "graph.nt"), "graph.nt"),
-    "nt-garbage-vouched": (lambda f: _vouched(f / "graph.nt", b"<urn:a> <urn:b> "), "graph.nt"),
+    "nq-truncated-at-a-statement": (lambda f: _truncate_at_a_statement(f / "graph.nq"), "graph.nq"),
+    "nq-garbage-vouched": (lambda f: _vouched(f / "graph.nq", b"<urn:a> <urn:b> "), "graph.nq"),
     "network-missing": (lambda f: (f / "current" / "network.json").unlink(), "network.json"),
     "network-garbage": (lambda f: (f / "network.json").write_bytes(b"\x00\x01 not json"), "network.json"),
     "network-another-graph": (lambda f: (f / "network.json").write_bytes(EMPTY_GRAPH), "network.json"),
@@ -250,8 +250,9 @@ def _knowledge_index(folder: Path):
 
 
 READERS = {"knowledge": _knowledge_index, "graph loader": store.load_built_graph,       # the network view; the Turtle
-           "oxigraph store": lambda folder: open_store("oxigraph", folder)}            # the N-Triples
-READS = {"knowledge": "network", "graph loader": "ttl", "oxigraph store": "nt"}
+           "oxigraph store": lambda folder: open_store("oxigraph", folder),            # the N-Quads
+           "rdflib store": lambda folder: open_store("rdflib", folder)}                # the same
+READS = {"knowledge": "network", "graph loader": "ttl", "oxigraph store": "nq", "rdflib store": "nq"}
 READER_CASES = [(reader, case) for reader in READERS for case in DAMAGES_TO_BUILD
                 if case.split("-")[0] not in set(READS.values()) - {READS[reader]}]
 
@@ -266,14 +267,15 @@ def test_reader_of_a_damaged_build_names_the_file(reader, case, previous):
 
 
 @pytest.mark.parametrize("command, case", [
-    ("sparql", "nt-truncated-at-a-statement"), ("sparql", "nt-garbage-vouched"),
-    ("sparql", "ttl-truncated-at-a-statement"), ("sparql", "ttl-garbage-vouched"),     # on rdflib
+    ("sparql", "nq-truncated-at-a-statement"), ("sparql", "nq-garbage-vouched"),
+    ("sparql", "nq-garbage-vouched-rdflib"),
     ("ask", "network-garbage"), ("ask", "network-another-graph"), ("ask", "network-garbage-vouched"),
 ])
 def test_cli_on_a_damaged_build_is_one_line(command, case, cli, previous, fresh_current, monkeypatch):
     monkeypatch.setenv("WHICHMODEL_BUILD_DIR", str(previous))
-    if case.startswith("ttl"):
+    if case.endswith("-rdflib"):
         monkeypatch.setenv("WHICHMODEL_STORE", "rdflib")
+        case = case.removesuffix("-rdflib")
     name = _damage_build(previous, case)
     tally.record("fault", "built graph", 1)
     code, out, err = cli(command, COUNT if command == "sparql" else QUESTION)

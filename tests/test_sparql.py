@@ -118,3 +118,22 @@ def test_the_word_service_elsewhere_is_not_refused(query):
     from kg.sparql.guard import vet
 
     assert vet(query).kind == "SELECT"
+
+
+def test_graph_names_the_documents_on_every_store(stores, docs):
+    """One named graph per source document (plus the vocabulary's and the derived one); a query without GRAPH
+    reads their union, so the counts add up, on both engines alike."""
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    claims = ("PREFIX wm: <https://w3id.org/whichmodel#> SELECT ?g (COUNT(?c) AS ?n) "
+              "WHERE { GRAPH ?g { ?c a wm:Claim ; prov:wasDerivedFrom ?g } } GROUP BY ?g ORDER BY ?g")
+    claims = "PREFIX prov: <http://www.w3.org/ns/prov#> " + claims
+    seen = {}
+    for name, store in stores.items():
+        counts = {str(r["g"]): int(r["n"]) for r in run_query(store, per_graph).rows}
+        total = int(run_query(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"])
+        assert sum(counts.values()) == total == len(store) > 10_000
+        by_doc = {str(r["g"]).rsplit("/", 1)[1]: int(r["n"]) for r in run_query(store, claims).rows}
+        assert set(by_doc) == set(docs) and min(by_doc.values()) >= 50
+        seen[name] = (counts, by_doc)
+    assert seen["oxigraph"] == seen["rdflib"]
+    assert any(g.endswith("/graph/vocabulary") for g in seen["oxigraph"][0])

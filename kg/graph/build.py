@@ -1,5 +1,6 @@
-"""The build: assemble the graph, validate it, write Turtle, N-Triples, JSON-LD, the networkx view and the
-embedding model's ONNX export (kg.graph.encoding) as one set."""
+"""The build: assemble the graph, validate it, write Turtle, N-Triples, N-Quads (one named graph per source
+document, kg.graph.quads), JSON-LD, the networkx view and the embedding model's ONNX export
+(kg.graph.encoding) as one set."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,9 +10,11 @@ from kg import paths
 from kg.graph.assemble import AssembledGraph, assemble_graph
 from kg.graph.encoding import encoder_output
 from kg.graph.network import dump_networkx, to_networkx
+from kg.graph.quads import partition, serialise_nquads
 from kg.graph.store import (
     ENCODER_ONNX,
     GRAPH_JSONLD,
+    GRAPH_NQ,
     GRAPH_NT,
     GRAPH_TTL,
     NETWORK_JSON,
@@ -66,6 +69,11 @@ def build_graph(out_dir: Path | None = None, *, ontology_dir: Path | None = None
     return BuildResult(kb, report, outputs, counts)
 
 
+def named_graphs(kb: AssembledGraph) -> dict:
+    """The assembled graph split into named graphs, one per source document (kg.graph.quads)."""
+    return partition(kb.graph, kb.vocab.graph, {c.id: c.source for c in kb.claims})
+
+
 def serialise_outputs(kb: AssembledGraph, counts: dict, *, ontology_dir: Path | None = None,
                       validate: bool = True, folder: Path | None = None) -> tuple[dict[str, bytes], dict]:
     """The output files' bytes by name, and the manifest that describes them (the encoder's export is
@@ -74,6 +82,7 @@ def serialise_outputs(kb: AssembledGraph, counts: dict, *, ontology_dir: Path | 
     files = {
         GRAPH_TTL: serialise_turtle(kb.graph),
         GRAPH_NT: serialise_ntriples(kb.graph),
+        GRAPH_NQ: serialise_nquads(named_graphs(kb)),
         GRAPH_JSONLD: serialise_jsonld(kb.graph),
         NETWORK_JSON: dump_networkx(to_networkx(kb.graph)),
         ENCODER_ONNX: encoder,

@@ -2,7 +2,7 @@
 
 The build folder holds:
 
-    .generations/<id>/          graph.ttl, .nt, .jsonld, network.json, encoder.onnx, manifest.json of one build
+    .generations/<id>/          graph.ttl, .nt, .nq, .jsonld, network.json, encoder.onnx, manifest.json of one build
     current -> .generations/<id>    the build readers see; swapped in one os.replace of a symlink
     graph.ttl -> current/graph.ttl  (and the other outputs): stable names, symlinks through current
     embeddings-*.npy, embeddings.json   the embedding cache (kg.reasoning.embedding), beside them
@@ -33,7 +33,8 @@ if TYPE_CHECKING:       # rdflib is imported where a graph is read, so that read
     from rdflib import Graph
 
 GRAPH_TTL = "graph.ttl"
-GRAPH_NT = "graph.nt"             # what the SPARQL store loads (kg.sparql.backends): the fastest to read
+GRAPH_NT = "graph.nt"             # the union of all graphs as N-Triples
+GRAPH_NQ = "graph.nq"             # what the SPARQL stores load (kg.sparql.backends): one named graph per document
 GRAPH_JSONLD = "graph.jsonld"
 NETWORK_JSON = "network.json"
 ENCODER_ONNX = "encoder.onnx"     # the embedding model exported for onnxruntime (kg.graph.encoding)
@@ -275,6 +276,33 @@ def read_manifest(folder: Path | None = None) -> dict:
     return _manifest_in(generation_dir(folder), folder)
 
 
+def _unreadable(exc: OSError, shown: Path, what: str) -> BuildMissing:
+    if isinstance(exc, FileNotFoundError):
+        return BuildMissing(f"no built graph ({what} is missing); {REBUILD} first", file=str(shown))
+    return BuildMissing(f"the {what} is unreadable ({exc.strerror or exc}); {REBUILD}", file=str(shown))
+
+
+def verified_path(name: str, folder: Path | None = None) -> Path:
+    """The path of one output of the current build (inside its generation, which no later build changes),
+    checked against the SHA-256 its manifest records without holding the file in memory (a large graph.nq)."""
+    folder = folder or paths.build_dir()
+    generation = generation_dir(folder)
+    manifest = _manifest_in(generation, folder)
+    digest = hashlib.sha256()
+    try:
+        with open(generation / name, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise _unreadable(exc, folder / name, "built file") from None
+    hashes = manifest.get("sha256")
+    expected = hashes.get(name) if isinstance(hashes, dict) else None
+    if expected is not None and digest.hexdigest() != expected:
+        raise BuildMissing(f"the built file is corrupt (its SHA-256 is not the manifest's); {REBUILD}",
+                           file=str(folder / name))
+    return generation / name
+
+
 def read_output(name: str, folder: Path | None = None) -> bytes:
     """One output's bytes from the current build, checked against the SHA-256 its manifest records."""
     folder = folder or paths.build_dir()
@@ -310,4 +338,4 @@ def is_current(folder: Path | None = None) -> bool:
         return False
     files = manifest.get("files")
     return manifest.get("sources") == sources_hash() and isinstance(files, list) and \
-        GRAPH_NT in files and ENCODER_ONNX in files
+        GRAPH_NQ in files and ENCODER_ONNX in files

@@ -1,12 +1,16 @@
 """Where vetted SPARQL runs: one small interface over two engines, chosen by name.
 
-    store = open_store("oxigraph", folder)       # the default: pyoxigraph, loaded from the build's N-Triples
-    store = open_store("rdflib", folder)         # the reference engine (and the graph SHACL validates)
+    store = open_store("oxigraph", folder)       # the default: pyoxigraph, loaded from the build's N-Quads
+    store = open_store("rdflib", folder)         # the reference engine: an rdflib Dataset of the same N-Quads
+    store = open_store("http://host/query", folder)  # a remote SPARQL 1.1 server (kg.sparql.remote)
     store.run(vetted, limit) -> QueryResult      len(store) -> triples
 
 Both take only queries that passed kg.sparql.guard.vet (the guard runs before any engine sees the text:
 pyoxigraph would send SERVICE requests itself) and both return rows of rdflib terms, so the writers of
 kg.sparql.results and every caller are the same whichever engine ran the query.
+
+Both hold one named graph per source document (kg.graph.quads) and read the default graph as the union of
+all graphs, so a query without GRAPH sees the whole graph, and `GRAPH ?g { … }` names the documents.
 """
 from __future__ import annotations
 
@@ -16,13 +20,14 @@ from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from kg.errors import BuildMissing, QueryError
-from kg.graph.store import GRAPH_NT, REBUILD, load_built_graph, read_output
+from kg.graph.store import GRAPH_NQ, REBUILD, read_output, verified_path
 from kg.ontology.namespaces import bind_prefixes
 from kg.sparql.engine import QueryResult, evaluate_rdflib
 from kg.sparql.guard import VettedQuery
+from kg.sparql.remote import RemoteStore, is_url
 
 DEFAULT_STORE = "oxigraph"
 STORE_ENV = "WHICHMODEL_STORE"
@@ -38,7 +43,7 @@ class Store(Protocol):
 
 
 class RdflibStore:
-    """An rdflib Graph: the reference engine."""
+    """An rdflib Graph or Dataset (its default graph the union of the named ones): the reference engine."""
     name = "rdflib"
 
     def __init__(self, graph):
@@ -52,7 +57,7 @@ class RdflibStore:
 
 
 class OxigraphStore:
-    """An in-memory pyoxigraph Store holding the build's triples (its default graph)."""
+    """An in-memory pyoxigraph Store holding the build's quads, queried with the default graph as the union."""
     name = "oxigraph"
 
     def __init__(self, store):
@@ -64,8 +69,15 @@ class OxigraphStore:
         store.bulk_load(data, ox.RdfFormat.N_TRIPLES)
         return cls(store)
 
+    @classmethod
+    def from_nquads(cls, path: Path) -> OxigraphStore:
+        """Loaded from the file (not its bytes in memory: at 2M quads that halves the peak)."""
+        store = ox.Store()
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        return cls(store)
+
     def run(self, vetted: VettedQuery, limit: int) -> QueryResult:
-        answer = self.store.query(vetted.text)
+        answer = self.store.query(vetted.text, use_default_graph_as_union=True)
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ASK", boolean=bool(answer), limit=limit)
         if isinstance(answer, ox.QueryTriples):
@@ -108,27 +120,42 @@ def _to_graph(triples) -> Graph:
 
 
 def store_name(name: str | None = None) -> str:
-    """The engine's name: the one given, else $WHICHMODEL_STORE, else oxigraph; QueryError for an unknown one."""
-    chosen = (name or os.environ.get(STORE_ENV) or DEFAULT_STORE).strip().lower()
-    if chosen not in STORES:
-        raise QueryError(f"unknown store {chosen!r}; choose one of {', '.join(STORES)}")
-    return chosen
+    """The engine's name (or a remote server's query URL): the one given, else $WHICHMODEL_STORE, else
+    oxigraph; QueryError for an unknown one."""
+    chosen = (name or os.environ.get(STORE_ENV) or DEFAULT_STORE).strip()
+    if is_url(chosen):
+        return chosen
+    if chosen.lower() not in STORES:
+        raise QueryError(f"unknown store {chosen!r}; choose one of {', '.join(STORES)} or a SPARQL endpoint's "
+                         "http(s) URL")
+    return chosen.lower()
 
 
-def open_store(name: str | None, folder: Path, *, graph=None) -> Store:
-    """The named engine over the build in folder (an rdflib graph already loaded may be passed)."""
+def open_store(name: str | None, folder: Path) -> Store:
+    """The named engine over the build in folder (both load its N-Quads)."""
     chosen = store_name(name)
-    if chosen == "rdflib":
-        return RdflibStore(graph if graph is not None else load_built_graph(folder))
-    data = read_output(GRAPH_NT, folder)
+    if is_url(chosen):
+        return RemoteStore(chosen)
     try:
-        return OxigraphStore.from_ntriples(data)
-    except (SyntaxError, ValueError, OSError) as exc:
+        if chosen == "rdflib":
+            return RdflibStore(rdflib_dataset(read_output(GRAPH_NQ, folder)))
+        return OxigraphStore.from_nquads(verified_path(GRAPH_NQ, folder))
+    except BuildMissing:
+        raise
+    except Exception as exc:  # SyntaxError, ValueError from pyoxigraph; several parser errors from rdflib
         raise BuildMissing(f"the built graph is corrupt ({type(exc).__name__}); {REBUILD}",
-                           file=str(Path(folder) / GRAPH_NT)) from None
+                           file=str(Path(folder) / GRAPH_NQ)) from None
+
+
+def rdflib_dataset(nquads: bytes) -> Dataset:
+    """An rdflib Dataset of N-Quads whose default graph is the union of its graphs."""
+    dataset = Dataset(default_union=True)
+    bind_prefixes(dataset)
+    dataset.parse(data=nquads, format="nquads")
+    return dataset
 
 
 STORES = ("oxigraph", "rdflib")
 
-__all__ = ["Store", "RdflibStore", "OxigraphStore", "open_store", "store_name", "to_rdflib", "STORES",
-           "DEFAULT_STORE", "STORE_ENV"]
+__all__ = ["Store", "RdflibStore", "OxigraphStore", "RemoteStore", "open_store", "is_url", "store_name", "to_rdflib",
+           "STORES", "DEFAULT_STORE", "STORE_ENV"]
