@@ -40,7 +40,8 @@ class Rule:
     family: str
     action: str
     claim: ClaimRef
-    conditions: dict[str, set[str]]
+    conditions: dict[str, set[str]]          # as the source states them
+    use_cases_held: set[str] = field(default_factory=set)   # the stated use cases and their narrower ones
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Concept:
     texts: list[str]
     higher_is_better: bool = True
     modalities: list[str] = field(default_factory=list)
+    broader: list[str] = field(default_factory=list)     # skos:broader concepts of the same kind
 
 
 ClaimTable = dict[str, dict[str, list[ClaimRef]]]      # family -> concept -> claims
@@ -101,8 +103,9 @@ def _concepts(view: nx.MultiDiGraph, kind_type: str, kind: str) -> dict[str, Con
             label = str(attrs.get("prefLabel", _local(node)))
             texts = [label] + [str(a) for a in attrs.get("altLabel", [])]
             modalities = sorted(_local(t) for _, t, k in view.out_edges(node, keys=True) if k == "modality")
+            broader = sorted(_local(t) for _, t, k in view.out_edges(node, keys=True) if k == "broader")
             out[_local(node)] = Concept(_local(node), kind, label, texts,
-                                        bool(attrs.get("higherIsBetter", True)), modalities)
+                                        bool(attrs.get("higherIsBetter", True)), modalities, broader)
     return dict(sorted(out.items()))
 
 
@@ -147,7 +150,20 @@ def build_index(view: nx.MultiDiGraph) -> KnowledgeIndex:
             _index_rule(index, view, node, attrs)
         if "wm:Conflict" in attrs.get("type", []):
             _index_conflict(index, view, node, attrs)
+    _widen_rules(index)
     return index
+
+
+def _widen_rules(index: KnowledgeIndex) -> None:
+    """A rule for a use case holds for its narrower ones too: 001's "For Image Generation: Diffusion Models if
+    quality is priority" holds for text-to-image generation (skos:broader in the vocabulary)."""
+    narrower: dict[str, set[str]] = {}
+    for uc, concept in index.use_cases.items():
+        for wider in concept.broader:
+            narrower.setdefault(wider, set()).add(uc)
+    for rule in index.rules:
+        named = rule.conditions.get("use_cases", set())
+        rule.use_cases_held = set(named).union(*(narrower.get(u, set()) for u in named))
 
 
 def _index_claim(index: KnowledgeIndex, view, node: str, attrs: dict) -> None:

@@ -111,7 +111,7 @@ def rule_matches(rule: Rule, needs: Needs) -> bool:
         return False
     if not c.get("indifferent", set()) <= needs.indifferent:
         return False
-    if c.get("use_cases") and not c["use_cases"] & set(needs.use_cases):
+    if c.get("use_cases") and not (rule.use_cases_held or c["use_cases"]) & set(needs.use_cases):
         return False
     if c.get("modalities") and not c["modalities"] & set(needs.modalities):
         return False
@@ -128,7 +128,8 @@ def _rule_score(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> None:
         if rule.family == fs.family and rule_matches(rule, needs):
             specificity = sum(len(v) > 0 for v in rule.conditions.values())
             # a rule about a use case counts as much as that use case was meant
-            meant = max((weights[u] for u in rule.conditions.get("use_cases", set()) if u in weights), default=1.0)
+            held = rule.use_cases_held or rule.conditions.get("use_cases", set())
+            meant = max((weights[u] for u in held if u in weights), default=1.0)
             fs.rules.append(rule)
             fs.rule += (0.5 + 0.25 * specificity) * meant
     # a rule for a family no source names for any of the use cases asked counts little: a decision guide's
