@@ -15,7 +15,6 @@ from kg.formats import FORMATS
 from kg.sources.corpus import load_corpus, resolve_id
 from kg.sparql import DEFAULT_ROW_LIMIT, serialise, time_limit, vet
 from kg.sparql.backends import DEFAULT_STORE, STORE_ENV, STORES, is_url, store_name
-from kg.sparql.remote import Server, publish
 
 # Building and checking claims import rdflib, pyshacl and networkx: those commands import them when they
 # run, so that `whichmodel ask` starts without them (benchmarks/coldstart.py).
@@ -142,6 +141,8 @@ def _publish(sub) -> None:
 
 
 def run_publish(args) -> int:
+    from kg.sparql.remote import Server, publish    # rdflib: not for every CLI start
+
     kb = kg.open(fit=False)             # build first if the build is missing or stale
     counts = publish(kb.folder, args.to, timeout=args.timeout,
                      tell=lambda message: print(f"whichmodel: {message}", file=sys.stderr, flush=True))

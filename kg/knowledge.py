@@ -14,6 +14,7 @@ The rebuild-if-stale rule lives in `open` and nowhere else.
 """
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from contextlib import contextmanager
@@ -79,10 +80,10 @@ class KnowledgeBase:
 
     @property
     def remote(self) -> bool:
-        """Whether the graph is read from a remote SPARQL server (`store` is its URL) rather than the build."""
-        from kg.sparql.backends import is_url
-
-        return is_url(self.store_name)
+        """Whether the graph is read from a remote SPARQL server (`store` is its URL) rather than the build
+        (read without importing the SPARQL engines: `ask` does not need them)."""
+        chosen = (self._store_choice or os.environ.get("WHICHMODEL_STORE") or "").strip().lower()
+        return chosen.startswith(("http://", "https://"))
 
     @cached_property
     def graph(self) -> Graph:

@@ -25,13 +25,26 @@ def _imports(tree: ast.AST):
             yield node, [node.module or ""], [a.name for a in node.names]
 
 
+# A module may import inside functions to keep `whichmodel ask` from loading rdflib, torch or gradio, when a
+# comment in it says so by naming the benchmark that measures it (cold start is issue-level behaviour).
+LAZY = "benchmarks/coldstart.py"
+
+
+def _type_checking(tree: ast.AST) -> set[int]:
+    """Imports under `if TYPE_CHECKING:` (types only, nothing runs)."""
+    return {id(n) for node in tree.body if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for n in ast.walk(node)}
+
+
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_project_imports_are_at_module_top(path):
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    top = {id(node) for node in tree.body}
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    top = {id(node) for node in tree.body} | _type_checking(tree)
     late = [f"line {node.lineno}" for node, modules, _ in _imports(tree)
             if any(_is_project(m) for m in modules) and id(node) not in top]
-    assert not late, f"{path.name}: project imports inside functions at {', '.join(late)}"
+    lazy = any(LAZY in line for line in source.splitlines() if line.lstrip().startswith("#"))
+    assert not late or lazy, f"{path.name}: project imports inside functions at {', '.join(late)}"
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -6,6 +6,9 @@ import textwrap
 
 from kg.errors import ExportError
 
+# Namespaces import rdflib: imported by an export when it runs, not by every CLI start
+# (benchmarks/coldstart.py).
+
 
 def iri(node: str) -> str:
     """The full IRI of a prefixed node name of the networkx view ("fam:gan")."""

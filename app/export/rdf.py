@@ -9,6 +9,9 @@ from __future__ import annotations
 from app.export.context import iri
 from app.export.spec import EXPORT_FORMATS
 
+# rdflib and the namespaces are imported when an RDF export runs, not by every CLI start
+# (benchmarks/coldstart.py).
+
 # rdflib (and kg.ontology.namespaces, built on it) is imported inside the functions: the CLI registers the
 # export command on every start, and `whichmodel ask` does not need rdflib.
 

@@ -17,6 +17,9 @@ from kg.encoder import MODEL_NAME, model_identity, model_path
 from kg.errors import EmbeddingModelError, WhichModelError
 from kg.graph.store import ENCODER_ONNX, read_manifest, read_output
 
+# The encoders import torch (the reference) or onnxruntime: imported when an export runs
+# (benchmarks/coldstart.py).
+
 PARITY = 0.9999                   # least cosine between the export's vectors and sentence-transformers'
 PROBES = ["Real-time image generation for a mobile game, latency is critical",
           "diffusion", "I need to synthesise tabular data with few rows and no pre-trained model.",

@@ -25,6 +25,9 @@ from kg.encoder import DIMENSIONS, MODEL_ENV, MODEL_NAME, model_identity, model_
 from kg.errors import EmbeddingModelError
 from kg.graph.store import ENCODER_ONNX, generation_dir, read_manifest, read_output, write_atomic
 
+# The runtime encoder (onnxruntime) or the reference (torch) is imported on first encode, so that
+# `whichmodel ask` loads only what it uses (benchmarks/coldstart.py).
+
 CACHE_META = "embeddings.json"
 ONNX, REFERENCE = "onnxruntime", "sentence-transformers"
 ENCODER_ENV = "WHICHMODEL_ENCODER"      # sentence-transformers: the reference even over a build (slow start)

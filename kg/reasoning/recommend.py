@@ -165,10 +165,12 @@ def rule_disagreements(index: KnowledgeIndex, needs: Needs, top: Recommendation)
     family's own rule that shares a condition with them ("Diffusion if quality is priority" in 001,
     "Autoregressive if output quality is a priority" in 002)."""
     mine = top.reasons_of(RuleMatch)
+    holding = [rule for rule in index.rules if rule_matches(rule, needs)]
+    agreeing = {rule.claim.doc for rule in holding if rule.family == top.family}
     out = []
-    for rule in index.rules:
-        if rule.family == top.family or not rule_matches(rule, needs):
-            continue
+    for rule in holding:
+        if rule.family == top.family or rule.claim.doc in agreeing:   # a document with a rule for the first
+            continue                                                  # family as well does not disagree
         for own in mine:
             shared = any(own.conditions.get(k, set()) & v for k, v in rule.conditions.items())
             if shared and own.claim.doc != rule.claim.doc:

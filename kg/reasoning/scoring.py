@@ -124,6 +124,11 @@ def _implied_priorities(needs: Needs) -> set[str]:
 
 def _rule_score(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> None:
     weights = use_case_weights(needs)
+    # a rule for a family no source names for any of the use cases asked counts little (a decision guide's
+    # rule about image models says nothing about text summarisation), unless it is a rule on resources
+    # alone whose every condition the need states, three or more (002: "If No Pre-Trained Models Exist:
+    # Small Data, Small Compute → Train a VAE" for anyone with little data and compute and no model)
+    off_task = bool(needs.use_cases) and fs.use_case <= 0
     for rule in index.rules:
         if rule.family == fs.family and rule_matches(rule, needs):
             specificity = sum(len(v) > 0 for v in rule.conditions.values())
@@ -131,11 +136,14 @@ def _rule_score(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> None:
             held = rule.use_cases_held or rule.conditions.get("use_cases", set())
             meant = max((weights[u] for u in held if u in weights), default=1.0)
             fs.rules.append(rule)
-            fs.rule += (0.5 + 0.25 * specificity) * meant
-    # a rule for a family no source names for any of the use cases asked counts little: a decision guide's
-    # rule about image models says nothing about text summarisation
-    gate = 1.0 if not needs.use_cases or fs.use_case > 0 else OFF_TASK_RULE
-    fs.rule = min(fs.rule, 2.0) * gate
+            fs.rule += (0.5 + 0.25 * specificity) * meant * (OFF_TASK_RULE if off_task and
+                                                             not _exact_resource_rule(rule) else 1.0)
+    fs.rule = min(fs.rule, 2.0)
+
+
+def _exact_resource_rule(rule) -> bool:
+    c = rule.conditions
+    return not (c.get("use_cases") or c.get("modalities")) and len(c.get("constraints", set())) >= 3
 
 
 def score_families(index: KnowledgeIndex, needs: Needs) -> list[FamilyScore]:
