@@ -18,6 +18,8 @@ one clean line; the HTTP boundary (app.http) maps them to status codes; nothing 
     ├── ProtocolError                an HTTP request breaks the SPARQL 1.1 Protocol
     │   (ProtocolError carries the status the protocol prescribes: 400, 403, 406, 413, 415)
     ├── ExportError                  an export names an unknown view, family or format, or cannot be written
+    ├── IngestError                  a document cannot be ingested (empty, binary, too large, another language,
+    │                                already ingested, no text layer), or a review or removal names nothing known
     └── LLMUnavailable               the optional LLM server is down, slow, or replied with garbage
 """
 from __future__ import annotations
@@ -114,10 +116,15 @@ class ExportError(WhichModelError):
     """An export request names an unknown view, family or format, or cannot be written."""
 
 
+class IngestError(WhichModelError):
+    """A document cannot be ingested, or a review or removal names no ingested document or candidate."""
+
+
 class LLMUnavailable(WhichModelError):
     """The LLM server cannot be used for this answer (down, slow, bad reply)."""
 
 
 __all__ = ["WhichModelError", "CorpusError", "ClaimError", "OntologyError", "ValidationFailed", "BuildMissing",
            "BuildWriteError", "EmbeddingModelError", "QuestionError", "QueryError", "QueryRefused",
-           "QueryTooLarge", "QueryTimeout", "QueryResources", "ProtocolError", "ExportError", "LLMUnavailable"]
+           "QueryTooLarge", "QueryTimeout", "QueryResources", "ProtocolError", "ExportError", "IngestError",
+           "LLMUnavailable"]
