@@ -83,8 +83,17 @@ def _subjects(unit: Unit, text: str, loc, names: FamilyNames) -> tuple[list[str]
     for where, label in (("its list heading", loc.list_heading), ("its label", loc.label)):
         if names(label):
             return names(label)[:1], where
-    family = section_family(text, unit.start, names)
+    family = section_family(text, unit.start, names) or _heading_family(text, unit.start, names)
     return ([family], "its section") if family else ([], "")
+
+
+def _heading_family(text: str, start: int, names: FamilyNames) -> str:
+    """The family the nearest heading-like line above names (HTML and PDF headings carry no marks)."""
+    for line in reversed(text[:start].split("\n")[:-1]):
+        if heading_like(line):
+            found = names(line)
+            return found[0] if len(found) == 1 else ""
+    return ""
 
 
 def _wanted(unit: Unit, text: str, loc) -> bool:
@@ -161,8 +170,13 @@ class Proposer:
         vectors = self.embedder.encode([example_text(u.text, c) for u, c in zip(units, contexts, strict=True)])
         order, sims = self.examples.nearest(vectors, NEIGHBOURS)
         out: list[Candidate] = []
+        previous: tuple[int, list[str]] = (-1, [])
         for unit, loc, context, idx, sim in zip(units, places, contexts, order, sims, strict=True):
             subjects, where = _subjects(unit, text, loc, self.names)
+            if not subjects and previous[1] and "\n\n" not in text[previous[0]:unit.start] and not loc.in_table:
+                subjects, where = previous[1], "the sentence before"
+            if subjects:
+                previous = (unit.end, subjects)
             if subjects and sim[0] >= MIN_SIMILARITY:
                 out += self._unit(unit, loc, context, subjects[0], where, idx, sim)
         seen, unique = set(rejected), []
