@@ -17,6 +17,7 @@ import kg
 from app.chat import build_ui
 from app.endpoint import make_router, sparql_tab
 from app.graphtab import graph_tab
+from app.reviewtab import review_tab
 from app.workers import WorkerPool
 from kg.errors import WhichModelError
 
@@ -205,7 +206,7 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
         get_kb = get_kb or kg.current
         out_dir = tempfile.mkdtemp(prefix="whichmodel-ui-")
         tabs = [("SPARQL", partial(sparql_tab, pool=pool, out_dir=out_dir)),
-                ("Graph", partial(graph_tab, get_kb=get_kb, out_dir=out_dir))]
+                ("Graph", partial(graph_tab, get_kb=get_kb, out_dir=out_dir)), ("Review", review_tab)]
         blocks = build_ui(get_kb, tabs)
         blocks.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
         gr.mount_gradio_app(app, blocks, path="/", css=CSS, ssr_mode=False, footer_links=["api", "settings"],

@@ -217,3 +217,24 @@ def test_ingest_review_build_diff_replace_remove(project, proposer):
     assert again.document.id not in load_corpus()
     assert not list((project / "ontology").rglob(f"{again.document.id}*"))
     kg.build_graph(build)
+
+
+def test_review_tab_accepts_and_rejects(project, proposer):
+    import gradio as gr
+
+    from app.reviewtab import act, card, review_tab
+    from kg.curation.ingest import ingest
+    from kg.curation.review import open_review
+
+    doc_id = ingest(NOTES, proposer=proposer).document.id
+    body, index = card(doc_id)
+    assert "<mark>" in body and index == 0
+    body, index, skipped, status = act(doc_id, index, "accept", "", 0)
+    assert status.startswith("accepted as") and index == 1
+    body, index, skipped, status = act(doc_id, index, "skip", "", skipped)
+    assert status == "skipped" and index == 2
+    body, index, skipped, status = act(doc_id, index, "accept", "level=extreme", skipped)
+    assert status.startswith("not recorded") and "unknown level" in status
+    assert open_review(doc_id).file.counts()["accepted"] == 1
+    with gr.Blocks(), gr.Tab("Review") as tab:
+        review_tab(gr, tab, None)
