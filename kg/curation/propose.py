@@ -179,12 +179,45 @@ class Proposer:
                 previous = (unit.end, subjects)
             if subjects and sim[0] >= MIN_SIMILARITY:
                 out += self._unit(unit, loc, context, subjects[0], where, idx, sim)
+        out += self._star_rows(text)
         seen, unique = set(rejected), []
         for cand in out:
             if cand.key not in seen:
                 seen.add(cand.key)
                 unique.append(cand)
         return unique
+
+    def _star_rows(self, text: str) -> list[Candidate]:
+        """Ratings in tables whose cells only spaces separate: "Quality ⭐⭐⭐⭐⭐ ⭐⭐⭐⭐" under a header
+        naming the families in order, or "GANs Images ⭐⭐⭐⭐" under a header naming the property."""
+        out, lines, pos = [], text.split("\n"), 0
+        starts = []
+        for line in lines:
+            starts.append(pos)
+            pos += len(line) + 1
+        for i, line in enumerate(lines):
+            runs = list(re.finditer(r"[⭐★]+", line))
+            if not runs or " | " in line:
+                continue
+            header = next((ln for ln in reversed(lines[max(0, i - 8):i]) if ln.strip() and "⭐" not in ln), "")
+            label = line[:runs[0].start()].strip()
+            prop, order = _property([label], self.examples), _in_order(header, self.names)
+            pairs = list(zip(order, runs, strict=False)) if prop and len(order) == len(runs) else []
+            named = _in_order(label, self.names)
+            if not pairs and len(named) == 1 and (prop := _property([header.split()[-1] if header else ""],
+                                                                   self.examples)):
+                pairs = [(named[0], run) for run in runs[-1:]]
+            for family, run in pairs:
+                level = self.levels.get(run.group(0), "")
+                if not level:
+                    continue
+                context = f"{label} · {self.examples.vocab.families[family].label}"
+                unit = Unit(starts[i] + run.start(), starts[i] + run.end(), run.group(0))
+                why = {"subject": f"{family} (the header's column)", "vocabulary": [f"level {level}",
+                       f"property {prop}"]}
+                out.append(self._make(unit, context, family, "has_level", level, 0.7, why,
+                                      {"property": prop, "raw": run.group(0), "context_label": context}))
+        return out
 
     def _votes(self, idx: np.ndarray, sim: np.ndarray) -> dict[str, float]:
         votes: dict[str, float] = defaultdict(float)
