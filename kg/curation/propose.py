@@ -34,6 +34,7 @@ _BULLET = re.compile(r"^\s*(?:[-•*–]|\d+\.)\s+")
 _MODEL = re.compile(r"^(?:[-•*–]\s+)?([A-Z][\w.·-]*(?:[ -][A-Z0-9][\w.·-]*){0,3})(?:\s*\(|:|\s+by\b|\s+[-–—]\s)")
 _BY = re.compile(r"\b(?:introduced|proposed|developed|created)\s+by\s+([A-Z][\w.]*(?:\s+(?:and\s+)?[A-Z][\w.]*){0,4})")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+_RUN_TOGETHER = re.compile(r"(?<=[a-z)])- (?=[A-Z])")
 _NEGATION = re.compile(r"\b(not|poor|struggles?|unsuitable|less suited|bad|avoid)\b", re.I)
 
 
@@ -60,6 +61,22 @@ def _property(texts: list[str], examples: Examples) -> str:
                    for lbl in [prop.label, *prop.alt_labels]):
                 return prop.id
     return ""
+
+
+def _pieces(unit: Unit) -> list[Unit]:
+    """A table cell whose items the source ran together ("- Sharp outputs- High quality", an en dash first):
+    each item."""
+    if not _RUN_TOGETHER.search(unit.text):
+        return [unit]
+    out, pos = [], 0
+    for part in [*_RUN_TOGETHER.split(unit.text)]:
+        at = unit.text.find(part, pos)
+        body = part.strip().lstrip("–-").strip()
+        if body:
+            start = unit.start + unit.text.find(body, at)
+            out.append(Unit(start, start + len(body), body))
+        pos = at + len(part)
+    return out
 
 
 def _in_order(text: str, names: FamilyNames) -> list[str]:
@@ -159,7 +176,7 @@ class Proposer:
 
     def propose(self, text: str, *, rejected: set[str] = frozenset()) -> list[Candidate]:
         units, places = [], []
-        for unit in split_units(text):
+        for unit in (piece for whole in split_units(text) for piece in _pieces(whole)):
             loc = locate_structure(text, unit.start)
             if _wanted(unit, text, loc):
                 units.append(unit)
