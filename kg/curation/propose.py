@@ -19,6 +19,7 @@ from collections import defaultdict
 import numpy as np
 
 from kg.curation.examples import Examples, example_text, phrase
+from kg.curation.names import model_names
 from kg.reasoning.embedding import Embedder
 from kg.sources.candidates import Candidate
 from kg.sources.context import FamilyNames, context_of, heading_like, locate_structure, section_family
@@ -35,6 +36,8 @@ _MODEL = re.compile(r"^(?:[-•*–]\s+)?([A-Z][\w.·-]*(?:[ -][A-Z0-9][\w.·-]*
 _BY = re.compile(r"\b(?:introduced|proposed|developed|created)\s+by\s+([A-Z][\w.]*(?:\s+(?:and\s+)?[A-Z][\w.]*){0,4})")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _RUN_TOGETHER = re.compile(r"(?<=[a-z)])- (?=[A-Z])")
+_WEAK = re.compile(r"\b(cons|weakness(es)?|limitations?|drawbacks?|disadvantages?|challenges?)\b", re.I)
+_STRONG = re.compile(r"\b(pros|strengths?|advantages?|benefits?)\b", re.I)
 _NEGATION = re.compile(r"\b(not|poor|struggles?|unsuitable|less suited|bad|avoid)\b", re.I)
 
 
@@ -77,6 +80,18 @@ def _pieces(unit: Unit) -> list[Unit]:
             out.append(Unit(start, start + len(body), body))
         pos = at + len(part)
     return out
+
+
+def _polarity(predicate: str, loc) -> str:
+    """strength or weakness by the list, column or label the unit sits under ("Cons", "Limitations")."""
+    if predicate not in ("strength", "weakness"):
+        return predicate
+    heading = " ".join((loc.list_heading, loc.label, loc.column if loc.in_table else ""))
+    if _WEAK.search(heading):
+        return "weakness"
+    if _STRONG.search(heading):
+        return "strength"
+    return predicate
 
 
 def _in_order(text: str, names: FamilyNames) -> list[str]:
@@ -173,14 +188,17 @@ class Proposer:
         self.names = FamilyNames(examples.vocab)
         self.levels = _level_words(examples)
         self.models = {str(c.value) for c in examples.claims if c.predicate == "example"}
+        self.known = {m.lower() for m in self.models}
 
     def propose(self, text: str, *, rejected: set[str] = frozenset()) -> list[Candidate]:
-        units, places = [], []
+        units, places, named = [], [], []
         for unit in (piece for whole in split_units(text) for piece in _pieces(whole)):
             loc = locate_structure(text, unit.start)
             if _wanted(unit, text, loc):
                 units.append(unit)
                 places.append(loc)
+            elif not _CODE.match(unit.text) and model_names(unit.text, self.known, self.names):
+                named.append((unit, loc))       # a heading-like line that names models: "GPT-4"
         contexts = [context_of(loc, u.text) for loc, u in zip(places, units, strict=True)]
         if not units:
             return []
@@ -197,6 +215,11 @@ class Proposer:
             if subjects and sim[0] >= MIN_SIMILARITY:
                 out += self._unit(unit, loc, context, subjects[0], where, idx, sim)
         out += self._star_rows(text)
+        for unit, loc in named:
+            subjects, where = _subjects(unit, text, loc, self.names)
+            if subjects:
+                out += self._examples(unit, context_of(loc, unit.text), subjects[0],
+                                      {"subject": f"{subjects[0]} ({where})"}, {}, [], [])
         seen, unique = set(rejected), []
         for cand in out:
             if cand.key not in seen:
@@ -269,19 +292,31 @@ class Proposer:
                 return [self._make(unit, context, subject, "has_level", rating, float(sim[0]), why,
                                    {"property": prop, "raw": unit.text})]
         out = self._vocabulary_values(unit, loc, context, subject, base, votes, idx, sim)
+        out += self._examples(unit, context, subject, base, votes, idx, sim)
         for free in sorted(FREE_TEXT, key=lambda p: -votes.get(p, 0.0))[:2]:
             if votes.get(free, 0.0) < MIN_SHARE:
                 break
+            if free == "example":
+                continue
+            share, free = votes[free], _polarity(free, loc)
             value, extra = _free_value(free, unit.text, self.models)
-            if value:
-                why = {**base, "neighbours": self._neighbours(idx, sim, free),
-                       "vote": round(votes[free], 2)}
-                out.append(self._make(unit, context, subject, free, value, votes[free] * float(sim[0]), why, extra))
+            if value and all(c.predicate != free for c in out):
+                why = {**base, "neighbours": self._neighbours(idx, sim, free), "vote": round(share, 2)}
+                out.append(self._make(unit, context, subject, free, value, share * float(sim[0]), why, extra))
+        return out
+
+    def _examples(self, unit, context, subject, base, votes, idx, sim) -> list[Candidate]:
+        out = []
+        for name, _, _ in model_names(unit.text, self.known, self.names):
+            why = {**base, "vocabulary": [f"model name {name!r}"], "vote": round(votes.get("example", 0.0), 2),
+                   "neighbours": self._neighbours(idx, sim, "example")}
+            out.append(self._make(unit, context, subject, "example", name,
+                                  (0.5 + votes.get("example", 0.0)) * float(sim[0] if len(sim) else 0.5), why))
         return out
 
     def _vocabulary_values(self, unit, loc, context, subject, base, votes, idx, sim) -> list[Candidate]:
         out = []
-        short = loc.in_table or loc.in_list or len(unit.text.split()) <= 5
+        short = loc.in_table or loc.in_list or bool(loc.label) or len(unit.text.split()) <= 5
         for predicate in ("suited_for", "handles_modality"):
             share = votes.get(predicate, 0.0) + (votes.get("not_suited_for", 0.0) if predicate == "suited_for" else 0)
             if share < MIN_SHARE / 2:
