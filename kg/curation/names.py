@@ -1,6 +1,6 @@
 """Named models a unit of text mentions, as candidates for `example` claims.
 
-A name leads a list item ("- StyleGAN – known for…", "- Wavenet: an autoregressive model…"), follows
+A name leads a list item ("- StyleGAN - known for…", "- Wavenet: an autoregressive model…"), follows
 "e.g.", "such as", "like", "including" or an opening parenthesis ("(e.g., ChatGPT, Claude, Gemini)",
 "Transformers (GPT, T5, LLaMA)"), makes up a short cell or
 bullet on its own ("DALL-E 2"), or is a model some curated claim already names. A name must look like

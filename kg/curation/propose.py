@@ -28,6 +28,7 @@ from kg.sources.coverage import Unit, split_units
 NEIGHBOURS = 10
 MIN_SHARE = 0.30            # a predicate needs this share of the neighbours' similarity
 MIN_SIMILARITY = 0.35       # units whose nearest example is further than this state nothing we know
+VALUE_SHARE = {"suited_for": 0.15, "handles_modality": 0.3}     # the neighbours' share a named value needs
 FREE_TEXT = ("strength", "weakness", "mechanism", "example", "introduced")
 _STARS = re.compile(r"^[⭐★]{1,5}$")
 _CODE = re.compile(r"^\s*(def |class |import |from \w+ import|return\b|#\s|\w+\s*=\s*\w+\()")
@@ -38,6 +39,7 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _RUN_TOGETHER = re.compile(r"(?<=[a-z)])- (?=[A-Z])")
 _WEAK = re.compile(r"\b(cons|weakness(es)?|limitations?|drawbacks?|disadvantages?|challenges?)\b", re.I)
 _STRONG = re.compile(r"\b(pros|strengths?|advantages?|benefits?)\b", re.I)
+_ROW_LIKE = re.compile(r",.*[⭐★]")      # "Transformers Text, Code GPT-4 ⭐⭐⭐": a row, spaces between cells
 _NEGATION = re.compile(r"\b(not|poor|struggles?|unsuitable|less suited|bad|avoid)\b", re.I)
 
 
@@ -138,7 +140,7 @@ def _wanted(unit: Unit, text: str, loc) -> bool:
         return loc.in_table and bool(re.search(r"\w|[⭐★]", unit.text))
     if _BULLET.match(line):
         return bool(re.search(r"[A-Za-z]{2,}", unit.text))
-    if heading_like(line) and len(re.findall(r"[A-Za-z]+", unit.text)) <= 6:
+    if heading_like(line) and len(re.findall(r"[A-Za-z]+", unit.text)) <= 6 and not _ROW_LIKE.search(line):
         return False
     return len(re.findall(r"[A-Za-z]{2,}", unit.text)) >= 2
 
@@ -319,7 +321,7 @@ class Proposer:
         short = loc.in_table or loc.in_list or bool(loc.label) or len(unit.text.split()) <= 5
         for predicate in ("suited_for", "handles_modality"):
             share = votes.get(predicate, 0.0) + (votes.get("not_suited_for", 0.0) if predicate == "suited_for" else 0)
-            if share < MIN_SHARE / 2:
+            if share < VALUE_SHARE[predicate]:
                 continue
             found = _found_values(unit.text, self.examples.lexicon[predicate], short)
             if predicate == "suited_for" and _NEGATION.search(unit.text) and votes.get("not_suited_for", 0) > 0.1:
