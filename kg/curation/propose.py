@@ -84,16 +84,18 @@ def _pieces(unit: Unit) -> list[Unit]:
     return out
 
 
-def _polarity(predicate: str, loc) -> str:
-    """strength or weakness by the list, column or label the unit sits under ("Cons", "Limitations")."""
-    if predicate not in ("strength", "weakness"):
-        return predicate
+def _heading_polarity(loc) -> str:
+    """strength or weakness when the list, column or label the unit sits under says so ("Cons"), else ''."""
     heading = " ".join((loc.list_heading, loc.label, loc.column if loc.in_table else ""))
     if _WEAK.search(heading):
         return "weakness"
-    if _STRONG.search(heading):
-        return "strength"
-    return predicate
+    return "strength" if _STRONG.search(heading) else ""
+
+
+def _polarity(predicate: str, loc) -> str:
+    if predicate not in ("strength", "weakness"):
+        return predicate
+    return _heading_polarity(loc) or predicate
 
 
 def _in_order(text: str, names: FamilyNames) -> list[str]:
@@ -124,8 +126,8 @@ def _subjects(unit: Unit, text: str, loc, names: FamilyNames) -> tuple[list[str]
 def _heading_family(text: str, start: int, names: FamilyNames) -> str:
     """The family the nearest heading-like line above names (HTML and PDF headings carry no marks)."""
     for line in reversed(text[:start].split("\n")[:-1]):
-        if heading_like(line):
-            found = names(line)
+        found = names(line) if heading_like(line) else []
+        if found:                   # headings naming no family ("Strengths") are passed over
             return found[0] if len(found) == 1 else ""
     return ""
 
@@ -305,6 +307,12 @@ class Proposer:
             if value and all(c.predicate != free for c in out):
                 why = {**base, "neighbours": self._neighbours(idx, sim, free), "vote": round(share, 2)}
                 out.append(self._make(unit, context, subject, free, value, share * float(sim[0]), why, extra))
+        polarity = _heading_polarity(loc)
+        if polarity and all(c.predicate != polarity for c in out):
+            value, _ = _free_value(polarity, unit.text, self.models)
+            why = {**base, "vocabulary": [f"under {polarity} heading {context!r}"],
+                   "neighbours": self._neighbours(idx, sim, polarity)}
+            out.append(self._make(unit, context, subject, polarity, value, 0.5 * float(sim[0]), why))
         return out
 
     def _examples(self, unit, context, subject, base, votes, idx, sim) -> list[Candidate]:
