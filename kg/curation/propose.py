@@ -27,6 +27,7 @@ from kg.sources.coverage import Unit, split_units
 
 NEIGHBOURS = 10
 MIN_SHARE = 0.30            # a predicate needs this share of the neighbours' similarity
+USE_CASE_SIM = 0.5          # an item under "Applications" is the nearest use case only this close
 MIN_SIMILARITY = 0.35       # units whose nearest example is further than this state nothing we know
 VALUE_SHARE = {"suited_for": 0.15, "handles_modality": 0.3}     # the neighbours' share a named value needs
 FREE_TEXT = ("strength", "weakness", "mechanism", "example", "introduced")
@@ -40,6 +41,8 @@ _RUN_TOGETHER = re.compile(r"(?<=[a-z)])- (?=[A-Z])")
 _WEAK = re.compile(r"\b(cons|weakness(es)?|limitations?|drawbacks?|disadvantages?|challenges?)\b", re.I)
 _STRONG = re.compile(r"\b(pros|strengths?|advantages?|benefits?)\b", re.I)
 _ROW_LIKE = re.compile(r",.*[⭐★]")      # "Transformers Text, Code GPT-4 ⭐⭐⭐": a row, spaces between cells
+_USES = re.compile(r"\b(applications?|use cases?|best for|used for|uses|good for|ideal for|suited for|"
+                   r"task objective)\b", re.I)
 _NEGATION = re.compile(r"\b(not|poor|struggles?|unsuitable|less suited|bad|avoid)\b", re.I)
 
 
@@ -193,6 +196,7 @@ class Proposer:
         self.levels = _level_words(examples)
         self.models = {str(c.value) for c in examples.claims if c.predicate == "example"}
         self.known = {m.lower() for m in self.models}
+        self._use_cases = None
 
     def propose(self, text: str, *, rejected: set[str] = frozenset()) -> list[Candidate]:
         units, places, named = [], [], []
@@ -210,14 +214,14 @@ class Proposer:
         order, sims = self.examples.nearest(vectors, NEIGHBOURS)
         out: list[Candidate] = []
         previous: tuple[int, list[str]] = (-1, [])
-        for unit, loc, context, idx, sim in zip(units, places, contexts, order, sims, strict=True):
+        for unit, loc, context, idx, sim, vec in zip(units, places, contexts, order, sims, vectors, strict=True):
             subjects, where = _subjects(unit, text, loc, self.names)
             if not subjects and previous[1] and "\n\n" not in text[previous[0]:unit.start] and not loc.in_table:
                 subjects, where = previous[1], "the sentence before"
             if subjects:
                 previous = (unit.end, subjects)
             if subjects and sim[0] >= MIN_SIMILARITY:
-                out += self._unit(unit, loc, context, subjects[0], where, idx, sim)
+                out += self._unit(unit, loc, context, subjects[0], where, idx, sim, vec)
         out += self._star_rows(text)
         for unit, loc in named:
             subjects, where = _subjects(unit, text, loc, self.names)
@@ -282,7 +286,7 @@ class Proposer:
         return Candidate(subject=subject, predicate=predicate, value=value, quote=unit.text, start=unit.start,
                          end=unit.end, context=context, extra=extra or {}, why=why, score=round(score, 3))
 
-    def _unit(self, unit: Unit, loc, context: str, subject: str, where: str, idx, sim) -> list[Candidate]:
+    def _unit(self, unit: Unit, loc, context: str, subject: str, where: str, idx, sim, vec) -> list[Candidate]:
         votes = self._votes(idx, sim)
         base = {"subject": f"{subject} ({where})"}
         rating = _rating(unit.text, self.levels) if loc.in_table else ""
@@ -295,7 +299,7 @@ class Proposer:
                        "neighbours": self._neighbours(idx, sim, "has_level")}
                 return [self._make(unit, context, subject, "has_level", rating, float(sim[0]), why,
                                    {"property": prop, "raw": unit.text})]
-        out = self._vocabulary_values(unit, loc, context, subject, base, votes, idx, sim)
+        out = self._vocabulary_values(unit, loc, context, subject, base, votes, idx, sim, vec)
         out += self._examples(unit, context, subject, base, votes, idx, sim)
         for free in sorted(FREE_TEXT, key=lambda p: -votes.get(p, 0.0))[:2]:
             if votes.get(free, 0.0) < MIN_SHARE:
@@ -324,14 +328,30 @@ class Proposer:
                                   (0.5 + votes.get("example", 0.0)) * float(sim[0] if len(sim) else 0.5), why))
         return out
 
-    def _vocabulary_values(self, unit, loc, context, subject, base, votes, idx, sim) -> list[Candidate]:
+    def _nearest_use_case(self, vec) -> dict[str, str]:
+        """The use case whose label is nearest the unit (for items under "Applications", "Best for")."""
+        if self._use_cases is None:
+            labels = [(c.id, label) for c in self.examples.vocab.use_cases.values()
+                      for label in [c.label, *c.alt_labels]]
+            self._use_cases = (labels, self.embedder.encode([label for _, label in labels]))
+        labels, vectors = self._use_cases
+        sims = vectors @ vec
+        best = int(np.argmax(sims))
+        if sims[best] < USE_CASE_SIM:
+            return {}
+        return {labels[best][0]: f"{labels[best][1]} (embedding {sims[best]:.2f})"}
+
+    def _vocabulary_values(self, unit, loc, context, subject, base, votes, idx, sim, vec) -> list[Candidate]:
         out = []
         short = loc.in_table or loc.in_list or bool(loc.label) or len(unit.text.split()) <= 5
+        uses = bool(_USES.search(" ".join((loc.list_heading, loc.label, loc.column if loc.in_table else ""))))
         for predicate in ("suited_for", "handles_modality"):
             share = votes.get(predicate, 0.0) + (votes.get("not_suited_for", 0.0) if predicate == "suited_for" else 0)
-            if share < VALUE_SHARE[predicate]:
+            if share < VALUE_SHARE[predicate] and not (uses and predicate == "suited_for"):
                 continue
             found = _found_values(unit.text, self.examples.lexicon[predicate], short)
+            if not found and uses and predicate == "suited_for":
+                found = self._nearest_use_case(vec)
             if predicate == "suited_for" and _NEGATION.search(unit.text) and votes.get("not_suited_for", 0) > 0.1:
                 predicate = "not_suited_for"
             for value, label in found.items():
