@@ -37,7 +37,7 @@ def same_value(cand: Candidate, claim: Claim) -> bool:
 
 
 def matches(cand: Candidate, claim: Claim) -> bool:
-    return (cand.subject == claim.subject and cand.predicate == claim.predicate and same_value(cand, claim)
+    return (slugify(cand.subject) == claim.subject and cand.predicate == claim.predicate and same_value(cand, claim)
             and cand.start < claim.end and claim.start < cand.end)
 
 

@@ -53,3 +53,12 @@ def model_names(text: str, known: set[str], families: FamilyNames) -> list[tuple
         if hit and len(name) >= 3:
             add(hit.group(0), hit.start())
     return sorted(((n, s, e) for n, (s, e) in found.items()), key=lambda t: t[1])
+
+
+def leading_model(text: str, known: set[str], families: FamilyNames) -> str:
+    """The named model a list item or a line starts with ("- StyleGAN - known for…"), or ''."""
+    lead = _LEADING.match(text)
+    if not lead or lead.end(1) >= len(text.rstrip()):
+        return ""
+    name = lead.group(1).strip(" .,;:")
+    return name if name and not families(name) and looks_like_model(name, known) else ""

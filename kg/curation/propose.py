@@ -19,7 +19,7 @@ from collections import defaultdict
 import numpy as np
 
 from kg.curation.examples import Examples, example_text, phrase
-from kg.curation.names import model_names
+from kg.curation.names import leading_model, model_names
 from kg.reasoning.embedding import Embedder
 from kg.sources.candidates import Candidate
 from kg.sources.context import FamilyNames, context_of, heading_like, locate_structure, section_family
@@ -300,7 +300,7 @@ class Proposer:
                 return [self._make(unit, context, subject, "has_level", rating, float(sim[0]), why,
                                    {"property": prop, "raw": unit.text})]
         out = self._vocabulary_values(unit, loc, context, subject, base, votes, idx, sim, vec)
-        out += self._examples(unit, context, subject, base, votes, idx, sim)
+        examples = self._examples(unit, context, subject, base, votes, idx, sim)
         for free in sorted(FREE_TEXT, key=lambda p: -votes.get(p, 0.0))[:2]:
             if votes.get(free, 0.0) < MIN_SHARE:
                 break
@@ -317,6 +317,21 @@ class Proposer:
             why = {**base, "vocabulary": [f"under {polarity} heading {context!r}"],
                    "neighbours": self._neighbours(idx, sim, polarity)}
             out.append(self._make(unit, context, subject, polarity, value, 0.5 * float(sim[0]), why))
+        return out + examples + self._about_models(unit, out, examples)
+
+    def _about_models(self, unit: Unit, family: list[Candidate], examples: list[Candidate]) -> list[Candidate]:
+        """What the unit says of the model it starts with (all of it), or of the models it lists as
+        examples (their use cases): the family's candidates again, with the model as subject."""
+        lead = leading_model(unit.text, self.known, self.names)
+        models = [lead] if lead else [str(c.value) for c in examples]
+        out = []
+        for cand in family:
+            if cand.predicate not in ("suited_for", "handles_modality") and not lead:
+                continue
+            for model in models:
+                why = {**cand.why, "subject": f"{model} (the model the quote names)"}
+                out.append(Candidate(model, cand.predicate, cand.value, cand.quote, cand.start, cand.end,
+                                     cand.context, dict(cand.extra), why, round(cand.score * 0.8, 3)))
         return out
 
     def _examples(self, unit, context, subject, base, votes, idx, sim) -> list[Candidate]:

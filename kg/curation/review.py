@@ -15,7 +15,7 @@ import yaml
 
 from kg import paths
 from kg.errors import IngestError
-from kg.ontology.vocabulary import load_vocabulary
+from kg.ontology.vocabulary import load_vocabulary, slugify
 from kg.sources.candidates import Candidate, CandidateFile, candidates_path, pending_documents, read_candidates
 from kg.sources.claims import check_claim_file, locate
 from kg.sources.corpus import load_corpus, resolve_id
@@ -113,6 +113,29 @@ def _with_claim(doc_id: str, claim: dict) -> bytes:
                           sort_keys=False, width=110).encode("utf-8")
 
 
+def declared_models() -> set[str]:
+    """Slugs of the named models some claims file declares (an example's value, a hybrid's subject)."""
+    out: set[str] = set()
+    for path in sorted(paths.claims_dir().glob("*.yaml")):
+        data = load_yaml(path, IngestError)
+        for claim in (data.get("claims") or []) if isinstance(data, dict) else []:
+            if isinstance(claim, dict) and claim.get("predicate") == "example":
+                out.add(slugify(str(claim.get("value"))))
+            elif isinstance(claim, dict) and claim.get("predicate") == "hybrid_of":
+                out.add(slugify(str(claim.get("subject"))))
+    return out
+
+
+def _check_subject(cand: Candidate) -> None:
+    """A claim about a named model needs the model declared first (by an example claim), or the build
+    would refuse it."""
+    if cand.subject in load_vocabulary().families or cand.predicate in ("example", "hybrid_of"):
+        return
+    if slugify(cand.subject) not in declared_models():
+        raise IngestError(f"{cand.subject!r} is neither a family nor a declared model: accept the example claim "
+                          f"naming {cand.subject} first, or edit the subject to its family")
+
+
 def _check(doc_id: str, data: bytes) -> None:
     """The claims file as it would be: the checks of `whichmodel claims`, or IngestError."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -137,8 +160,10 @@ def decide(review: Review, index: int, action: str, changes: dict | None = None)
         review.file.rejected.append(cand.key)
     else:
         _apply(cand, dict(changes or {}), review.text)
+        _check_subject(cand)
         predicate = cand.predicate.replace("_", "-")
-        cand.claim_id = cand.claim_id or f"i{review.doc_id[-12:-6]}-{cand.subject}-{predicate}-{index}"
+        subject = slugify(cand.subject)
+        cand.claim_id = cand.claim_id or f"i{review.doc_id[-12:-6]}-{subject}-{predicate}-{index}"
         data = _with_claim(review.doc_id, claim_of(cand, cand.claim_id, review.text))
         _check(review.doc_id, data)
         write_atomic(_claims_path(review.doc_id), data)
