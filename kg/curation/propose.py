@@ -30,6 +30,7 @@ MIN_SHARE = 0.30            # a predicate needs this share of the neighbours' si
 USE_CASE_SIM = 0.5          # an item under "Applications" is the nearest use case only this close
 MIN_SIMILARITY = 0.35       # units whose nearest example is further than this state nothing we know
 VALUE_SHARE = {"suited_for": 0.15, "handles_modality": 0.3}     # the neighbours' share a named value needs
+STRENGTH_SHARE = 0.4         # a strength the heading does not announce needs a clearer vote
 FREE_TEXT = ("strength", "weakness", "mechanism", "example", "introduced")
 _STARS = re.compile(r"^[⭐★]{1,5}$")
 _CODE = re.compile(r"^\s*(def |class |import |from \w+ import|return\b|#\s|\w+\s*=\s*\w+\()")
@@ -304,6 +305,8 @@ class Proposer:
         for free in sorted(FREE_TEXT, key=lambda p: -votes.get(p, 0.0))[:2]:
             if votes.get(free, 0.0) < MIN_SHARE:
                 break
+            if free == "strength" and votes[free] < STRENGTH_SHARE and _heading_polarity(loc) != "strength":
+                continue
             if free == "example":
                 continue
             share, free = votes[free], _polarity(free, loc)
@@ -326,7 +329,7 @@ class Proposer:
         models = [lead] if lead else [str(c.value) for c in examples]
         out = []
         for cand in family:
-            if cand.predicate not in ("suited_for", "handles_modality") and not lead:
+            if cand.predicate == "handles_modality" or (cand.predicate != "suited_for" and not lead):
                 continue
             for model in models:
                 why = {**cand.why, "subject": f"{model} (the model the quote names)"}
