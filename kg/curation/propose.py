@@ -40,6 +40,8 @@ _BY = re.compile(r"\b(?:introduced|proposed|developed|created)\s+by\s+([A-Z][\w.
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _RUN_TOGETHER = re.compile(r"(?<=[a-z)])- (?=[A-Z])")
 _WEAK = re.compile(r"\b(cons|weakness(es)?|limitations?|drawbacks?|disadvantages?|challenges?)\b", re.I)
+_MECHANISM = re.compile(r"\b(how (?:it|they) works?|core idea|key idea|key concepts?|architecture|mechanism|"
+                        r"components?)\b", re.I)
 _STRONG = re.compile(r"\b(pros|strengths?|advantages?|benefits?)\b", re.I)
 _ROW_LIKE = re.compile(r",.*[⭐★]")      # "Transformers Text, Code GPT-4 ⭐⭐⭐": a row, spaces between cells
 _USES = re.compile(r"\b(applications?|use cases?|best for|used for|uses|good for|ideal for|suited for|"
@@ -89,17 +91,21 @@ def _pieces(unit: Unit) -> list[Unit]:
 
 
 def _heading_polarity(loc) -> str:
-    """strength or weakness when the list, column or label the unit sits under says so ("Cons"), else ''."""
+    """strength, weakness or mechanism when the list, column or label the unit sits under says so ("Cons",
+    "Key idea"), else ''."""
     heading = " ".join((loc.list_heading, loc.label, loc.column if loc.in_table else ""))
     if _WEAK.search(heading):
         return "weakness"
+    if _MECHANISM.search(heading):
+        return "mechanism"
     return "strength" if _STRONG.search(heading) else ""
 
 
 def _polarity(predicate: str, loc) -> str:
     if predicate not in ("strength", "weakness"):
         return predicate
-    return _heading_polarity(loc) or predicate
+    heading = _heading_polarity(loc)
+    return heading if heading in ("strength", "weakness") else predicate
 
 
 def _in_order(text: str, names: FamilyNames) -> list[str]:
