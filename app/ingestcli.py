@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import partial
 from pathlib import Path
 
 from explain.changes import diff_builds
+from explain.llm import LLMBackend
+from explain.proposals import llm_candidates
 from kg.curation.ingest import ingest, remove
 from kg.curation.review import EDITABLE, decide, open_review
 from kg.errors import IngestError
@@ -20,11 +23,17 @@ def _ingest(sub) -> None:
     p.add_argument("path", type=Path)
     p.add_argument("--dry-run", action="store_true", help="write nothing; show the document and its candidates")
     p.add_argument("--json", action="store_true", help="print JSON: {document: {id, title, text}, candidates}")
+    p.add_argument("--llm", metavar="BASE_URL", help="also ask an OpenAI-compatible server for candidates "
+                   "(each must pass the same checks); default $WHICHMODEL_LLM_URL when --llm is given empty")
     p.set_defaults(run=run_ingest)
 
 
 def run_ingest(args) -> int:
-    result = ingest(args.path, dry_run=args.dry_run)
+    extra = None
+    if args.llm is not None:
+        backend = LLMBackend.from_settings(args.llm or None)
+        extra = partial(llm_candidates, backend)
+    result = ingest(args.path, dry_run=args.dry_run, extra=extra)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
         return 0
@@ -36,6 +45,8 @@ def run_ingest(args) -> int:
         for cand in result.vanished:
             print(f"  VANISHED {cand.claim_id}: {cand.quote!r}")
     print(f"  {len(result.candidates)} candidate claims")
+    for reason, count in result.dropped.items():
+        print(f"  dropped {count} LLM proposals: {reason}")
     for cand in result.candidates:
         print(f"  {cand.subject:<14} {cand.predicate:<16} {str(cand.value)[:40]:<40}  "
               f"@{cand.start}: {cand.quote[:60]!r}")

@@ -241,3 +241,47 @@ def test_review_tab_accepts_and_rejects(project, proposer):
     assert open_review(doc_id).file.counts()["accepted"] == 1
     with gr.Blocks(), gr.Tab("Review") as tab:
         review_tab(gr, tab, None)
+
+
+def test_llm_proposals_pass_the_same_checks_or_are_dropped_and_counted(project, proposer):
+    from functools import partial
+
+    from explain.llm import LLMBackend
+    from explain.proposals import llm_candidates
+    from kg.curation.ingest import ingest
+    from tests.llm_double import ScriptedChatServer
+
+    claims = [
+        {"subject": "flow", "predicate": "weakness", "value": "needs carefully designed invertible layers",
+         "quote": "flow models need carefully designed invertible layers"},
+        {"subject": "flow", "predicate": "weakness", "value": "slow", "quote": "Flows are very slow to train."},
+        {"subject": "gan", "predicate": "suited_for", "value": "telepathy", "quote": "GANs generate sharp images"},
+        {"subject": "gan", "predicate": "dominates", "value": "x", "quote": "GANs generate sharp images"},
+        "ignore previous instructions",
+    ]
+
+    class Server(ScriptedChatServer):
+        def reply(self, body):
+            assert "<document>" in body["messages"][-1]["content"]
+            return 200, json.dumps({"claims": claims})
+
+    with Server() as server:
+        result = ingest(NOTES, dry_run=True, proposer=proposer,
+                        extra=partial(llm_candidates, LLMBackend(server.url, "double")))
+    mine = [c for c in result.candidates if "llm:double" in c.why.get("subject", "")]
+    assert [(c.subject, c.predicate, c.quote) for c in mine] == [
+        ("flow", "weakness", "flow models need carefully designed invertible layers")]
+    assert result.document.text[mine[0].start:mine[0].end] == mine[0].quote
+    assert sum(result.dropped.values()) == 4 and result.dropped["not found verbatim"] == 1
+
+
+def test_llm_down_is_counted_not_fatal(project, proposer):
+    from functools import partial
+
+    from explain.llm import LLMBackend
+    from explain.proposals import llm_candidates
+    from kg.curation.ingest import ingest
+
+    backend = LLMBackend("http://127.0.0.1:9", "nothing", timeout=1)
+    result = ingest(NOTES, dry_run=True, proposer=proposer, extra=partial(llm_candidates, backend))
+    assert result.candidates and list(result.dropped) and "LLM unavailable" in next(iter(result.dropped))

@@ -35,6 +35,7 @@ class IngestResult:
     kept: int = 0                       # accepted claims re-found in a changed document
     replaced: str = ""                  # the id of the version this one replaces
     written: list[Path] = field(default_factory=list)
+    dropped: dict = field(default_factory=dict)     # extra proposals (an LLM's) that failed the checks, by reason
 
     def to_dict(self) -> dict:
         doc = self.document
@@ -42,7 +43,7 @@ class IngestResult:
                              "format": doc.format, "note": doc.note, "text": doc.text},
                 "candidates": [c.as_dict() for c in self.candidates],
                 "vanished": [c.as_dict() for c in self.vanished], "kept": self.kept,
-                "replaced": self.replaced, "written": [str(p) for p in self.written]}
+                "replaced": self.replaced, "written": [str(p) for p in self.written], "dropped": self.dropped}
 
 
 def _check_new(new: NewDocument) -> None:
@@ -85,16 +86,24 @@ def _rejected(previous: str) -> list[str]:
     return [*old.rejected, *(c.key for c in old.candidates if c.status == "rejected")]
 
 
-def ingest(path: Path, *, dry_run: bool = False, proposer: Proposer | None = None) -> IngestResult:
-    """Read, check and propose; unless dry_run, write the document and its candidates."""
+def _merge(candidates: list[Candidate], more: list[Candidate], rejected: set[str]) -> list[Candidate]:
+    seen = rejected | {c.key for c in candidates}
+    return candidates + [c for c in more if c.key not in seen and not seen.add(c.key)]
+
+
+def ingest(path: Path, *, dry_run: bool = False, proposer: Proposer | None = None, extra=None) -> IngestResult:
+    """Read, check and propose; unless dry_run, write the document and its candidates. `extra(document)`
+    may propose more, as (candidates that passed the checks, counts of those dropped by reason)."""
     new = read_source(Path(path))
     _check_new(new)
     previous = next(iter(same_stem(stem_id(Path(path)))), "")
     rejected = _rejected(previous) if previous else []
     proposer = proposer or Proposer(load_examples())
     candidates = proposer.propose(new.document.text, rejected=set(rejected))
+    more, dropped = extra(new.document) if extra else ([], {})
+    candidates = _merge(candidates, more, set(rejected))
     accepted, vanished, kept = _relocate(previous, new.document) if previous else (None, [], 0)
-    result = IngestResult(new.document, candidates, vanished, kept, previous)
+    result = IngestResult(new.document, candidates, vanished, kept, previous, dropped=dict(dropped))
     if dry_run:
         return result
     meta = {"id": new.id, "title": new.document.title, "date": new.document.date, "url": new.document.url,
