@@ -121,8 +121,8 @@ def _normalise(data: bytes, fmt: str, path: Path) -> tuple[str, str, dict, bytes
     if fmt == "pdf":
         extracted = pdf_text(data, file=where)
         text, _ = normalise(extracted.text, "plain-text", path=path)
-        meta = {**_text_meta(text, "plain-text"), **{k: v for k, v in
-                (("title", extracted.title), ("date", extracted.date)) if v}}
+        meta = _text_meta(text, "plain-text")       # a PDF's CreationDate is when it was printed: not used
+        meta["title"] = extracted.title or meta["title"]
         meta["note"] = f"the text layer of {path.name} ({extracted.pages} pages), extracted with pypdf"
         return "plain-text", text, meta, text.encode("utf-8"), ".txt"
     raw = _decode(data, where)
