@@ -53,6 +53,8 @@ bench: setup
 	$(BIN)/python benchmarks/recommend.py
 	$(BIN)/python benchmarks/serve.py
 	$(BIN)/python benchmarks/sparql.py
+	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/pdf_text.py
 
 # Known advisories for the exact installed versions (PyPI's advisory data through pip-audit, in its own venv).
 # --strict fails when a package cannot be audited, so "no advisories" is never claimed without data.
