@@ -29,6 +29,7 @@ USES = re.compile(r"\b(applications?|use cases?|best for|used for|uses|good for|
                    r"task objective)\b", re.I)
 NEGATION = re.compile(r"\b(not|poor|struggles?|unsuitable|less suited|bad|avoid)\b", re.I)
 
+_COMPARED = re.compile(r"\b(?:than|compared (?:to|with)|unlike|versus|vs\.?|in contrast to)\b[^,.;:]*", re.I)
 
 def level_words(examples: Examples) -> dict[str, str]:
     words = {}
@@ -89,19 +90,22 @@ def polarity_of(predicate: str, loc) -> str:
     return heading if heading in ("strength", "weakness") else predicate
 
 
-def in_order(text: str, names: FamilyNames) -> list[str]:
-    """The families a text names, the first-named first."""
+def in_order(text: str, names: FamilyNames, *, compared: bool = True) -> list[str]:
+    """The families a text names, the first-named first; with compared=False, not those it only
+    compares with ("lower fidelity than GANs", "unlike VAEs or GANs")."""
+    skip = [] if compared else [m.span() for m in _COMPARED.finditer(text)]
     first: dict[str, int] = {}
     for pattern, family in names.patterns:
-        hit = pattern.search(text)
-        if hit and family in names(hit.group(0)):
-            first[family] = min(first.get(family, hit.start()), hit.start())
+        for hit in pattern.finditer(text):
+            if family in names(hit.group(0)) and not any(s <= hit.start() < e for s, e in skip):
+                first[family] = min(first.get(family, hit.start()), hit.start())
+                break
     return sorted(first, key=first.get)
 
 
 def subjects_of(unit: Unit, text: str, loc, names: FamilyNames) -> tuple[list[str], str]:
     """The families a unit is about, and where that was read (unit, row/column, list, section)."""
-    named = in_order(unit.text, names)
+    named = in_order(unit.text, names, compared=False)
     if named:
         return named[:1], "named in the quote"
     if loc.in_table:
