@@ -25,6 +25,7 @@ from kg.curation.units import (
     NEGATION,
     ROW_LIKE,
     USES,
+    comparison,
     found_values,
     free_value,
     heading_polarity,
@@ -182,6 +183,12 @@ class Proposer:
             why = {**base, "vocabulary": [f"under {polarity} heading {context!r}"],
                    "neighbours": self._neighbours(idx, sim, polarity)}
             out.append(self._make(unit, context, subject, polarity, value, 0.5 * float(sim[0]), why))
+        compared = comparison(unit.text, self.names, self.examples)
+        for than in [t for t in compared.get("than", []) if t != subject]:
+            why = {**base, "vocabulary": [f"compared with {than} on {compared['property']}"],
+                   "neighbours": self._neighbours(idx, sim, "compared")}
+            out.append(self._make(unit, context, subject, "compared", compared["value"], 0.5 * float(sim[0]), why,
+                                  {"property": compared["property"], "than": than}))
         return out + examples + self._about_models(unit, out, examples)
 
     def _about_models(self, unit: Unit, family: list[Candidate], examples: list[Candidate]) -> list[Candidate]:

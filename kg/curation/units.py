@@ -50,7 +50,7 @@ def property_of(texts: list[str], examples: Examples) -> str:
     for text in texts:
         words = phrase(text)
         for prop in examples.vocab.properties.values():
-            if any(phrase(lbl) and re.search(rf"\b{re.escape(phrase(lbl))}\b", words)
+            if any(phrase(lbl) and re.search(rf"\b{re.escape(phrase(lbl))}s?\b", words)
                    for lbl in [prop.label, *prop.alt_labels]):
                 return prop.id
     return ""
@@ -176,3 +176,31 @@ def free_value(predicate: str, unit: str, known_models: set[str]) -> tuple[objec
     if value[1:2].isupper():
         return value, {}
     return (value[:1].lower() + value[1:] if value else None), {}
+
+
+_BETTER = re.compile(r"\b(better|higher|faster|more stable|sharper|superior|more flexible|more diverse|more|"
+                     r"easier|improves?|can)\b", re.I)
+_WORSE = re.compile(r"\b(worse|lower|slower|blurrier|less|inferior|harder|fewer|struggles?)\b", re.I)
+_SPEED = re.compile(r"\b(slower|faster)\b", re.I)
+_STABLE = re.compile(r"\b(stable|stability)\b", re.I)
+
+
+def comparison(text: str, names: FamilyNames, examples: Examples) -> dict:
+    """{value, than (families), property} when the text compares its subject with another family on a property
+    ("Slower inference time than GANs", "Unlike VAEs, you can compute exact likelihoods"), else {}."""
+    targets = list(_COMPARED.finditer(text))
+    if not targets:
+        return {}
+    than = in_order(targets[0].group(0), names)
+    prop = "generation-speed" if _SPEED.search(text) else ("training-stability" if _STABLE.search(text)
+                                                          else property_of([text], examples))
+    prop = prop or ("sample-quality" if re.search(r"\bblurr", text, re.I) else "")
+    if not than or not prop:
+        return {}
+    worse, better = _WORSE.search(text), _BETTER.search(text)
+    if not (worse or better):
+        return {}
+    direction = "worse" if worse and (not better or worse.start() < better.start()) else "better"
+    if not examples.vocab.properties[prop].higher_is_better and _WORSE.search(text) and not _SPEED.search(text):
+        direction = "better" if direction == "worse" else "worse"
+    return {"value": direction, "than": than, "property": prop}
