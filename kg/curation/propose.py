@@ -63,12 +63,14 @@ class Proposer:
         self._use_cases = None
 
     def propose(self, text: str, *, rejected: set[str] = frozenset()) -> list[Candidate]:
-        units, places, named = [], [], []
+        units, places, named, described = [], [], [], {}
         for unit in (piece for whole in split_units(text) for piece in pieces(whole)):
             loc = locate_structure(text, unit.start)
-            if wanted(unit, text, loc):
+            model = self._described(text, unit, named)
+            if model or wanted(unit, text, loc):
                 units.append(unit)
                 places.append(loc)
+                described[unit.start] = model
             elif not CODE.match(unit.text) and model_names(unit.text, self.known, self.names):
                 named.append((unit, loc))       # a heading-like line that names models: "GPT-4"
         contexts = [context_of(loc, u.text) for loc, u in zip(places, units, strict=True)]
@@ -80,7 +82,9 @@ class Proposer:
         previous: tuple[int, list[str]] = (-1, [])
         for unit, loc, context, idx, sim, vec in zip(units, places, contexts, order, sims, vectors, strict=True):
             subjects, where = subjects_of(unit, text, loc, self.names)
-            if not subjects and previous[1] and "\n\n" not in text[previous[0]:unit.start] and not loc.in_table:
+            if described[unit.start]:
+                subjects, where = [described[unit.start]], "the model named on the line above"
+            elif not subjects and previous[1] and "\n\n" not in text[previous[0]:unit.start] and not loc.in_table:
                 subjects, where = previous[1], "the sentence before"
             if subjects:
                 previous = (unit.end, subjects)
@@ -130,6 +134,18 @@ class Proposer:
                 out.append(self._make(unit, context, family, "has_level", level, 0.7, why,
                                       {"property": prop, "raw": run.group(0), "context_label": context}))
         return out
+
+    def _described(self, text: str, unit: Unit, named: list) -> str:
+        """The model a line describes: the model alone on one of the two non-empty lines above it
+        ("DCGAN" above "Deep Convolutional GAN - first stable architecture"), or ''."""
+        if not named:
+            return ""
+        above, line = named[-1][0], text[text.rfind("\n", 0, unit.start) + 1:unit.start]
+        between = [ln for ln in text[above.end:unit.start].split("\n")[1:-1] if ln.strip()]
+        names = model_names(above.text, self.known, self.names)
+        if line.strip() or len(between) > 1 or len(names) != 1 or names[0][0] != above.text.strip():
+            return ""
+        return names[0][0]
 
     def _votes(self, idx: np.ndarray, sim: np.ndarray) -> dict[str, float]:
         votes: dict[str, float] = defaultdict(float)
