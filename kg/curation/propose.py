@@ -23,6 +23,7 @@ from kg.curation.names import leading_model, model_names
 from kg.curation.units import (
     CODE,
     NEGATION,
+    PRONOUN,
     ROW_LIKE,
     USES,
     comparison,
@@ -84,7 +85,8 @@ class Proposer:
             subjects, where = subjects_of(unit, text, loc, self.names)
             if described[unit.start]:
                 subjects, where = [described[unit.start]], "the model named on the line above"
-            elif not subjects and previous[1] and "\n\n" not in text[previous[0]:unit.start] and not loc.in_table:
+            elif not subjects and previous[1] and not loc.in_table and (
+                    "\n" not in text[previous[0]:unit.start] or PRONOUN.match(unit.text)):
                 subjects, where = previous[1], "the sentence before"
             if subjects:
                 previous = (unit.end, subjects)

@@ -30,6 +30,7 @@ USES = re.compile(r"\b(applications?|use cases?|best for|used for|uses|good for|
 NEGATION = re.compile(r"\b(not|poor|struggles?|unsuitable|less suited|bad|avoid)\b", re.I)
 
 _COMPARED = re.compile(r"\b(?:than|compared (?:to|with)|unlike|versus|vs\.?|in contrast to)\b[^,.;:]*", re.I)
+PRONOUN = re.compile(r"^\W*(they|it|its|their|this|these|such models)\b", re.I)
 
 def level_words(examples: Examples) -> dict[str, str]:
     words = {}
