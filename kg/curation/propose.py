@@ -44,11 +44,11 @@ from kg.sources.candidates import Candidate
 from kg.sources.context import FamilyNames, context_of, locate_structure
 from kg.sources.coverage import Unit, split_units
 
-NEIGHBOURS = 10
+NEIGHBOURS = 4
 MIN_SHARE = 0.30            # a predicate needs this share of the neighbours' similarity
 USE_CASE_SIM = 0.5          # an item under "Applications" is the nearest use case only this close
 MIN_SIMILARITY = 0.35       # units whose nearest example is further than this state nothing we know
-VALUE_SHARE = {"suited_for": 0.15, "handles_modality": 0.3}     # the neighbours' share a named value needs
+VALUE_SHARE = {"suited_for": 0.15, "handles_modality": 0.2}     # the neighbours' share a named value needs
 STRENGTH_SHARE = 0.4         # a strength the heading does not announce needs a clearer vote
 FREE_TEXT = ("strength", "weakness", "mechanism", "example", "introduced")
 class Proposer:
