@@ -145,7 +145,9 @@ class Proposer:
         above, line = named[-1][0], text[text.rfind("\n", 0, unit.start) + 1:unit.start]
         between = [ln for ln in text[above.end:unit.start].split("\n")[1:-1] if ln.strip()]
         names = model_names(above.text, self.known, self.names)
-        if line.strip() or len(between) > 1 or len(names) != 1 or names[0][0] != above.text.strip():
+        own = model_names(unit.text, self.known, self.names)
+        if line.strip() or len(between) > 1 or len(names) != 1 or names[0][0] != above.text.strip() or \
+                (own and own[0][0] == unit.text.strip()):
             return ""
         return names[0][0]
 
@@ -182,7 +184,8 @@ class Proposer:
                 return [self._make(unit, context, subject, "has_level", rating, float(sim[0]), why,
                                    {"property": prop, "raw": unit.text})]
         out = self._vocabulary_values(unit, loc, context, subject, base, votes, idx, sim, vec)
-        examples = self._examples(unit, context, subject, base, votes, idx, sim)
+        examples = self._examples(unit, context, subject, base, votes, idx, sim) \
+            if subject in self.examples.vocab.families else []
         for free in sorted(FREE_TEXT, key=lambda p: -votes.get(p, 0.0))[:2]:
             if votes.get(free, 0.0) < MIN_SHARE:
                 break
