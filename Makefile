@@ -70,6 +70,8 @@ bench: setup
 	$(BIN)/python benchmarks/coldstart.py
 	$(BIN)/python benchmarks/serve.py
 	$(BIN)/python benchmarks/sparql.py
+	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/pdf_text.py
 
 # Synthetic graphs of 200k and 2M triples through the library and the endpoint (several minutes; not in `make test`).
 bench-scale: setup

@@ -7,6 +7,7 @@ from pathlib import Path
 import kg
 from app.ask import register_ask, register_eval, register_parser
 from app.export.cli import register_export
+from app.ingestcli import COMMANDS as INGEST_COMMANDS
 from app.server import register_serve
 from app.workers import KINDS, WorkerPool
 from kg import paths
@@ -191,4 +192,4 @@ def run_in_worker(vetted, args) -> tuple[str, bool]:
 
 
 REGISTRY = [_corpus, _claims, _coverage, _build, _publish, register_parser, _sparql, register_ask, register_eval,
-            register_export, register_serve]
+            register_export, register_serve, *INGEST_COMMANDS]

@@ -21,6 +21,7 @@ from app.graphtab import graph_tab
 from app.querypage import page_router
 from app.sparqltab import CSS as SPARQL_CSS
 from app.sparqltab import sparql_tab
+from app.reviewtab import review_tab
 from app.workers import WorkerPool
 from kg.errors import WhichModelError
 
@@ -211,7 +212,7 @@ def create_app(*, build_dir=None, workers: int = 2, timeout: float | None = None
         get_kb = get_kb or kg.current
         out_dir = tempfile.mkdtemp(prefix="whichmodel-ui-")
         tabs = [("SPARQL", partial(sparql_tab, pool=pool, out_dir=out_dir)),
-                ("Graph", partial(graph_tab, get_kb=get_kb, out_dir=out_dir))]
+                ("Graph", partial(graph_tab, get_kb=get_kb, out_dir=out_dir)), ("Review", review_tab)]
         blocks = build_ui(get_kb, tabs)
         blocks.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
         gr.mount_gradio_app(app, blocks, path="/", css=CSS + SPARQL_CSS, ssr_mode=False,

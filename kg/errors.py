@@ -19,6 +19,8 @@ one clean line; the HTTP boundary (app.http) maps them to status codes; nothing 
     │   (ProtocolError carries the status the protocol prescribes: 400, 403, 406, 413, 415)
     ├── StoreUnavailable             a remote SPARQL server is unreachable, refuses us, times out or fails
     ├── ExportError                  an export names an unknown view, family or format, or cannot be written
+    ├── IngestError                  a document cannot be ingested (empty, binary, too large, another language,
+    │                                already ingested, no text layer), or a review or removal names nothing known
     └── LLMUnavailable               the optional LLM server is down, slow, or replied with garbage
 """
 from __future__ import annotations
@@ -120,6 +122,10 @@ class ExportError(WhichModelError):
     """An export request names an unknown view, family or format, or cannot be written."""
 
 
+class IngestError(WhichModelError):
+    """A document cannot be ingested, or a review or removal names no ingested document or candidate."""
+
+
 class LLMUnavailable(WhichModelError):
     """The LLM server cannot be used for this answer (down, slow, bad reply)."""
 
@@ -127,4 +133,4 @@ class LLMUnavailable(WhichModelError):
 __all__ = ["WhichModelError", "CorpusError", "ClaimError", "OntologyError", "ValidationFailed", "BuildMissing",
            "BuildWriteError", "EmbeddingModelError", "QuestionError", "QueryError", "QueryRefused",
            "QueryTooLarge", "QueryTimeout", "QueryResources", "ProtocolError", "StoreUnavailable",
-           "ExportError", "LLMUnavailable"]
+           "ExportError", "IngestError", "LLMUnavailable"]

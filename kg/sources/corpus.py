@@ -15,7 +15,7 @@ from kg.sources.encoding import repair_mojibake
 from kg.sources.markup import drop_hidden, html_to_text
 from kg.sources.yamlsafe import load_yaml, read_text
 
-FORMATS = ("printed-page", "plain-text", "markdown", "wordpress-json")
+FORMATS = ("printed-page", "plain-text", "markdown", "wordpress-json", "html")
 MAX_DOCUMENT_BYTES = 5_000_000
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
@@ -128,6 +128,8 @@ def normalise(raw: str, fmt: str, *, repair: str = "", path: Path | None = None)
     elif fmt == "wordpress-json":
         text, meta = _wordpress(raw, path or Path("?"))
         found.update(meta)
+    elif fmt == "html":
+        text = html_to_text(raw)
     else:
         raise CorpusError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})", file=where)
     return normalise_whitespace(text), found
@@ -190,6 +192,11 @@ def _load(corpus_dir: str) -> dict[str, Document]:
 def load_corpus(corpus_dir: Path | None = None) -> dict[str, Document]:
     """Every document of the corpus, by id, normalised. Cached per folder."""
     return _load(str(corpus_dir or paths.corpus_dir()))
+
+
+def forget_corpus() -> None:
+    """Drop the cached documents (after a document was added or removed)."""
+    _load.cache_clear()
 
 
 def resolve_id(docs: dict[str, Document], key: str) -> Document:
