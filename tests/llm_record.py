@@ -1,0 +1,147 @@
+"""Record a real OpenAI-compatible server's replies to a fixed set of needs, once, for replay in CI.
+
+    python -m tests.llm_record --url http://127.0.0.1:8088/v1 --model gemma3-270m [--out FILE]
+    python -m tests.llm_record --sentences     the sentences to label (tests/data/llm-sentences.yaml)
+
+The needs: the generative ones of the dev set (../shared/eval/dev.yaml), then the first generative
+needs of the need corpus's dev split (ontology/needs/dev.yaml). For each it keeps the reply's
+content exactly as the model wrote it, how long it took, and which claim each evidence id stood for.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import yaml
+
+import kg
+from explain import explain
+from explain.llm import LLMBackend, parse_reply
+from kg.errors import LLMUnavailable
+from kg.reasoning.index import FAMILY_LABELS
+from kg.reasoning.recommend import recommend
+from tests.llm_replay import REPLIES, load_replies
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SET = ROOT.parent / "shared" / "eval" / "dev.yaml"
+NEED_DEV = ROOT / "ontology" / "needs" / "dev.yaml"
+
+
+def questions(dev_count: int = 10, corpus_count: int = 8) -> list[str]:
+    dev = [c["q"] for c in yaml.safe_load(DEV_SET.read_text())["cases"] if not c.get("none")]
+    corpus = [n["q"] for n in yaml.safe_load(NEED_DEV.read_text())["needs"] if not n.get("decline")]
+    return dev[:dev_count] + corpus[:corpus_count]
+
+
+class RecordingBackend(LLMBackend):
+    """The real backend, keeping each reply's raw content and timing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.last: dict = {}
+
+    def _complete(self, messages: list[dict], deadline: float) -> str:
+        started = time.monotonic()
+        content = super()._complete(messages, deadline)
+        self.last = {"content": content, "seconds": round(time.monotonic() - started, 2),
+                     "prompt_sha256": hashlib.sha256(json.dumps(messages).encode()).hexdigest()}
+        return content
+
+
+def record(url: str, model: str, out: Path, timeout: float) -> dict:
+    knowledge = kg.current()
+    backend = RecordingBackend(url.rstrip("/"), model, timeout=timeout)
+    replies = []
+    for question in questions():
+        answer = recommend(question, kb=knowledge)
+        if answer.declined:
+            continue
+        backend.last = {}
+        result = explain(answer, knowledge, backend=backend)
+        grounded = explain(answer, knowledge)
+        evidence = {f"S{c['n']}": c["claim"] for c in grounded.citations}
+        replies.append({"question": question, "pick": answer.top.label, **backend.last, "evidence": evidence,
+                        "used": result.backend != "grounded", "note": result.note})
+        print(f"{backend.last.get('seconds', '-')} s  used={result.backend != 'grounded'}  {question}", flush=True)
+    data = {"model": model, "server": "llama-cpp-python[server] 0.3.36", "replies": replies}
+    out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return data
+
+
+SENTENCES = REPLIES.parent / "llm-sentences.yaml"
+
+
+def cited(claim_ids: list[str], knowledge) -> list[dict]:
+    out = []
+    for claim_id in claim_ids:
+        claim = knowledge.index.claims.get(claim_id)
+        if claim is None:
+            out.append({"claim": claim_id, "missing": True})
+            continue
+        out.append({"claim": claim.id, "family": FAMILY_LABELS.get(claim.family, claim.family),
+                    "doc": claim.doc, "quote": claim.quote, "context": claim.context})
+    return out
+
+
+def llm_sentences(reply: dict, n: int, knowledge) -> list[dict]:
+    try:
+        raw = parse_reply(reply.get("content", ""))
+    except LLMUnavailable:
+        return []
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            continue
+        cite = item.get("cite") if isinstance(item.get("cite"), list) else []
+        ids = [c for c in cite if isinstance(c, str)]
+        out.append({"id": f"llm-{n:02d}-{i + 1}", "origin": "llm", "question": reply["question"],
+                    "pick": reply["pick"], "text": item["text"].strip(), "cite_ids": ids,
+                    "cites": cited([reply["evidence"][c] for c in ids if c in reply["evidence"]], knowledge),
+                    "unknown_ids": [c for c in ids if c not in reply["evidence"]], "label": None})
+    return out
+
+
+def template_sentences(question: str, n: int, knowledge) -> list[dict]:
+    answer = recommend(question, kb=knowledge)
+    grounded = explain(answer, knowledge)
+    by_number = {c["n"]: c["claim"] for c in grounded.citations}
+    return [{"id": f"tpl-{n:02d}-{i + 1}", "origin": "template", "question": question, "pick": answer.top.label,
+             "text": s.text, "cites": cited([by_number[k] for k in s.citations], knowledge), "label": None}
+            for i, s in enumerate(grounded.sentences)]
+
+
+def write_sentences(out: Path = SENTENCES) -> int:
+    """Every sentence of the recorded replies and of the template answers to the same needs, with the
+    quotes each cites, unlabelled (a reader labels them apart)."""
+    knowledge = kg.current()
+    rows = []
+    for n, reply in enumerate(load_replies()["replies"], 1):
+        rows += llm_sentences(reply, n, knowledge)
+        rows += template_sentences(reply["question"], n, knowledge)
+    header = ("# Sentences to label supported / unsupported by their cited quotes (with context), for the\n"
+              "# free-text support check (explain/support.py). origin llm: a real model's reply (recorded in\n"
+              "# llm-replies.json); template: the grounded explainer. Written by tests/llm_record.py.\n")
+    out.write_text(header + yaml.safe_dump({"sentences": rows}, sort_keys=False, allow_unicode=True, width=110),
+                   encoding="utf-8")
+    return len(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url")
+    parser.add_argument("--model")
+    parser.add_argument("--sentences", action="store_true")
+    parser.add_argument("--out", type=Path, default=REPLIES)
+    parser.add_argument("--timeout", type=float, default=180.0)
+    args = parser.parse_args()
+    if args.sentences:
+        print(write_sentences(), "sentences written")
+        return
+    record(args.url, args.model, args.out, args.timeout)
+
+
+if __name__ == "__main__":
+    main()
