@@ -81,9 +81,13 @@ class LLMBackend:
         except http.client.HTTPException as exc:
             raise LLMUnavailable(f"the LLM server's reply is not HTTP ({type(exc).__name__})") from None
 
-    def _complete(self, messages: list[dict], deadline: float) -> str:
+    def _complete(self, messages: list[dict], deadline: float, ids: list[str] | None = None) -> str:
+        """The reply's content; the JSON shape asked for is also given as a schema (servers that
+        constrain their output with one, like llama.cpp's, keep to it; others ignore it)."""
         body = self._post({"model": self.model, "messages": messages, "temperature": 0, "stream": True,
-                           "max_tokens": MAX_TOKENS, "response_format": {"type": "json_object"}}, deadline)
+                           "max_tokens": MAX_TOKENS,
+                           "response_format": {"type": "json_object", "schema": reply_schema(ids or [])}},
+                          deadline)
         return reply_content(body)
 
     # ---------------------------------------------------------------- phrasing
@@ -94,7 +98,7 @@ class LLMBackend:
         messages = [{"role": "system", "content": SYSTEM},
                     {"role": "user", "content": user_message(answer, evidence)}]
         try:
-            content = self._complete(messages, deadline)
+            content = self._complete(messages, deadline, list(evidence))
             checker = SupportCheck(index, answer.question, answer.top.family, encode)
             sentences, dropped = accept_sentences(content, evidence, index, checker)
         except LLMUnavailable as exc:
@@ -144,6 +148,14 @@ def user_message(answer: Answer, evidence: dict[str, dict]) -> str:
     return (f"<question>\n{json.dumps(answer.question)}\n</question>\n"
             f"<decision>\n{json.dumps(facts)}\n</decision>\n"
             f"<evidence>\n{json.dumps(records, ensure_ascii=False, indent=1)}\n</evidence>")
+
+
+def reply_schema(ids: list[str]) -> dict:
+    cite = {"type": "array", "items": {"type": "string", **({"enum": ids} if ids else {})}}
+    sentence = {"type": "object", "properties": {"text": {"type": "string"}, "cite": cite},
+                "required": ["text", "cite"]}
+    return {"type": "object", "properties": {"sentences": {"type": "array", "items": sentence}},
+            "required": ["sentences"]}
 
 
 def reply_content(body: bytes) -> str:

@@ -43,9 +43,9 @@ class RecordingBackend(LLMBackend):
         super().__init__(*args, **kwargs)
         self.last: dict = {}
 
-    def _complete(self, messages: list[dict], deadline: float) -> str:
+    def _complete(self, messages: list[dict], deadline: float, ids: list[str] | None = None) -> str:
         started = time.monotonic()
-        content = super()._complete(messages, deadline)
+        content = super()._complete(messages, deadline, ids)
         self.last = {"content": content, "seconds": round(time.monotonic() - started, 2),
                      "prompt_sha256": hashlib.sha256(json.dumps(messages).encode()).hexdigest()}
         return content
