@@ -117,10 +117,14 @@ def write_sentences(out: Path = SENTENCES) -> int:
     """Every sentence of the recorded replies and of the template answers to the same needs, with the
     quotes each cites, unlabelled (a reader labels them apart)."""
     knowledge = kg.current()
+    replies = {r["question"]: r for r in load_replies()["replies"]} if REPLIES.exists() else {}
     rows = []
-    for n, reply in enumerate(load_replies()["replies"], 1):
-        rows += llm_sentences(reply, n, knowledge)
-        rows += template_sentences(reply["question"], n, knowledge)
+    for n, question in enumerate(questions(), 1):
+        if recommend(question, kb=knowledge).declined:
+            continue
+        if question in replies:
+            rows += llm_sentences(replies[question], n, knowledge)
+        rows += template_sentences(question, n, knowledge)
     header = ("# Sentences to label supported / unsupported by their cited quotes (with context), for the\n"
               "# free-text support check (explain/support.py). origin llm: a real model's reply (recorded in\n"
               "# llm-replies.json); template: the grounded explainer. Written by tests/llm_record.py.\n")
