@@ -162,7 +162,7 @@ def reply_content(body: bytes) -> str:
     """The message content of a chat-completions reply, streamed (server-sent events) or whole."""
     text = body.decode("utf-8", "replace")
     try:
-        if text.lstrip().startswith("data:"):
+        if re.search(r"^data:", text, re.M):         # server-sent events (": ping" comments may come first)
             parts = []
             for line in text.splitlines():
                 data = line[5:].strip() if line.startswith("data:") else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import time
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import yaml
 import kg
 from explain import explain
 from explain.llm import LLMBackend, parse_reply
+from explain.support import SupportCheck, Verdict
 from kg.errors import LLMUnavailable
 from kg.reasoning.index import FAMILY_LABELS
 from kg.reasoning.recommend import recommend
@@ -30,7 +32,7 @@ DEV_SET = ROOT.parent / "shared" / "eval" / "dev.yaml"
 NEED_DEV = ROOT / "ontology" / "needs" / "dev.yaml"
 
 
-def questions(dev_count: int = 10, corpus_count: int = 8) -> list[str]:
+def questions(dev_count: int = 8, corpus_count: int = 6) -> list[str]:
     dev = [c["q"] for c in yaml.safe_load(DEV_SET.read_text())["cases"] if not c.get("none")]
     corpus = [n["q"] for n in yaml.safe_load(NEED_DEV.read_text())["needs"] if not n.get("decline")]
     return dev[:dev_count] + corpus[:corpus_count]
@@ -51,11 +53,13 @@ class RecordingBackend(LLMBackend):
         return content
 
 
-def record(url: str, model: str, out: Path, timeout: float) -> dict:
+def record(url: str, model: str, out: Path, timeout: float, part: str = "1/1") -> dict:
+    """Replies to the needs of this part ("2/3": the second of every three), written to out."""
     knowledge = kg.current()
     backend = RecordingBackend(url.rstrip("/"), model, timeout=timeout)
     replies = []
-    for question in questions():
+    k, n = (int(x) for x in part.split("/"))
+    for question in questions()[k - 1::n]:
         answer = recommend(question, kb=knowledge)
         if answer.declined:
             continue
@@ -133,18 +137,67 @@ def write_sentences(out: Path = SENTENCES) -> int:
     return len(rows)
 
 
+LABELS = REPLIES.parent / "llm-labels.yaml"
+
+
+def read_labels(path: Path = LABELS) -> dict[str, str]:
+    """id -> supported / unsupported, from a list of {id, label} (under `sentences` or `labels`) or a mapping."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and not any(k in data for k in ("sentences", "labels")):
+        return {str(k): str(v.get("label") if isinstance(v, dict) else v).lower() for k, v in data.items()}
+    rows = data.get("sentences") or data.get("labels") if isinstance(data, dict) else data
+    return {str(r["id"]): str(r["label"]).lower() for r in rows if r.get("label")}
+
+
+def verdicts(knowledge, rows: list[dict]) -> dict[str, Verdict]:
+    """The support check's verdict on each labelled sentence, as the LLM backend would reach it."""
+    by_family = {label: fid for fid, label in FAMILY_LABELS.items()}
+    out = {}
+    for row in rows:
+        check = SupportCheck(knowledge.index, row["question"], by_family[row["pick"]], knowledge.matcher.encode)
+        if row.get("unknown_ids") or not row["cites"] or any(c.get("missing") for c in row["cites"]):
+            out[row["id"]] = Verdict(False, "cites an id that is not in the evidence")
+            continue
+        text = re.sub(r"\s*\[[^\]]*\]", "", row["text"]).strip()
+        out[row["id"]] = check.check(text, [knowledge.index.claims[c["claim"]] for c in row["cites"]])
+    return out
+
+
+def measure(knowledge, split: str = "all") -> dict:
+    """Kept-supported and rejected-unsupported rates over the labelled sentences; split `tune` is the
+    needs with an odd number, `held-out` the even ones, `all` both."""
+    labels = read_labels()
+    rows = [r for r in yaml.safe_load(SENTENCES.read_text(encoding="utf-8"))["sentences"] if r["id"] in labels]
+    if split != "all":
+        rows = [r for r in rows if (int(r["id"].split("-")[1]) % 2 == 1) == (split == "tune")]
+    results = verdicts(knowledge, rows)
+    figures = {"split": split, "sentences": len(rows)}
+    for kind, want in (("supported", True), ("unsupported", False)):
+        ids = [r["id"] for r in rows if labels[r["id"]] == kind]
+        right = [i for i in ids if results[i].ok == want]
+        figures[kind] = len(ids)
+        figures["kept_supported" if want else "rejected_unsupported"] = round(len(right) / len(ids), 3) if ids else None
+        figures["wrong_" + kind] = [(i, results[i].reason) for i in ids if i not in right]
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url")
     parser.add_argument("--model")
     parser.add_argument("--sentences", action="store_true")
+    parser.add_argument("--measure", choices=["all", "tune", "held-out"])
     parser.add_argument("--out", type=Path, default=REPLIES)
     parser.add_argument("--timeout", type=float, default=180.0)
+    parser.add_argument("--part", default="1/1", help="k/n: record every n-th need from the k-th")
     args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(kg.current(), args.measure), indent=1))
+        return
     if args.sentences:
         print(write_sentences(), "sentences written")
         return
-    record(args.url, args.model, args.out, args.timeout)
+    record(args.url, args.model, args.out, args.timeout, args.part)
 
 
 if __name__ == "__main__":
