@@ -207,6 +207,8 @@ class SupportCheck:
 
     def _content(self, text: str, supports: list[str], levels: set[str], family: str) -> Verdict:
         mine = content(_without_names(text, self.names))
+        if len(words(text)) < 3:
+            return Verdict(False, "says nothing", family)
         pool = set().union(*(content(s) for s in supports))
         overlap = sum(found(w, pool) for w in mine) / len(mine) if mine else 1.0
         similarity, to_question = self._similarities(text, supports)

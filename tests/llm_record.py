@@ -90,7 +90,7 @@ def cited(claim_ids: list[str], knowledge) -> list[dict]:
     return out
 
 
-def llm_sentences(reply: dict, n: int, knowledge) -> list[dict]:
+def llm_sentences(reply: dict, n: int, knowledge, prefix: str = "llm") -> list[dict]:
     try:
         raw = parse_reply(reply.get("content", ""))
     except LLMUnavailable:
@@ -101,7 +101,7 @@ def llm_sentences(reply: dict, n: int, knowledge) -> list[dict]:
             continue
         cite = item.get("cite") if isinstance(item.get("cite"), list) else []
         ids = [c for c in cite if isinstance(c, str)]
-        out.append({"id": f"llm-{n:02d}-{i + 1}", "origin": "llm", "question": reply["question"],
+        out.append({"id": f"{prefix}-{n:02d}-{i + 1}", "origin": "llm", "question": reply["question"],
                     "pick": reply["pick"], "text": item["text"].strip(), "cite_ids": ids,
                     "cites": cited([reply["evidence"][c] for c in ids if c in reply["evidence"]], knowledge),
                     "unknown_ids": [c for c in ids if c not in reply["evidence"]], "label": None})
@@ -181,11 +181,27 @@ def measure(knowledge, split: str = "all") -> dict:
     return figures
 
 
+def append_sentences(prefix: str, out: Path = SENTENCES) -> int:
+    """Add the sentences of the replies now recorded under new ids (a later recording, after the
+    file was handed to the reader), keeping every row already there."""
+    knowledge = kg.current()
+    text = out.read_text(encoding="utf-8")
+    rows = yaml.safe_load(text)["sentences"]
+    numbers = {q: n for n, q in enumerate(questions(), 1)}
+    added = [row for reply in load_replies()["replies"]
+             for row in llm_sentences(reply, numbers[reply["question"]], knowledge, prefix)]
+    header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+    out.write_text(header + yaml.safe_dump({"sentences": rows + added}, sort_keys=False, allow_unicode=True,
+                                           width=110), encoding="utf-8")
+    return len(added)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url")
     parser.add_argument("--model")
     parser.add_argument("--sentences", action="store_true")
+    parser.add_argument("--append", metavar="PREFIX", help="add the recorded replies' sentences under new ids")
     parser.add_argument("--measure", choices=["all", "tune", "held-out"])
     parser.add_argument("--out", type=Path, default=REPLIES)
     parser.add_argument("--timeout", type=float, default=180.0)
@@ -193,6 +209,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(kg.current(), args.measure), indent=1))
+        return
+    if args.append:
+        print(append_sentences(args.append), "sentences added")
         return
     if args.sentences:
         print(write_sentences(), "sentences written")

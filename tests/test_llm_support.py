@@ -92,3 +92,9 @@ def test_template_sentences_pass(check, knowledge):
     for sentence in grounded.sentences:
         verdict = check.check(sentence.text, claims(knowledge, *(by_number[n] for n in sentence.citations)))
         assert verdict.ok, (sentence.text, verdict)
+
+
+@pytest.mark.parametrize("text", ["...", "GAN.", ""])
+def test_a_sentence_saying_nothing_is_rejected(check, knowledge, text):
+    verdict = check.check(text, claims(knowledge, GAN_FAST))
+    assert not verdict.ok
