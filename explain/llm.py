@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from explain.explanation import Explanation, Sentence
-from explain.support import SupportCheck
+from explain.support import SupportCheck, content, found
 from kg.errors import LLMUnavailable, WhichModelError
 from kg.reasoning.answer import Answer
 from kg.reasoning.index import FAMILY_LABELS, KnowledgeIndex
@@ -105,7 +105,7 @@ class LLMBackend:
             sentences, dropped = accept_sentences(content, evidence, index, checker)
         except LLMUnavailable as exc:
             return _fallback(grounded, str(exc))
-        missing = missing_essentials(answer, sentences, evidence)
+        missing = missing_essentials(answer, sentences, evidence, index)
         if missing:
             return _fallback(grounded, f"the LLM's reply {missing}" + dropped_note(dropped, "; "))
         explanation = assemble(sentences, evidence, grounded, f"llm:{self.model}")
@@ -216,8 +216,10 @@ def accept_sentences(content: str, evidence: dict[str, dict], index: KnowledgeIn
     return accepted, dropped
 
 
-def missing_essentials(answer: Answer, sentences: list[dict], evidence: dict[str, dict]) -> str:
-    """What a usable reply lacks: a checked sentence stating the pick, and one on its main trade-off."""
+def missing_essentials(answer: Answer, sentences: list[dict], evidence: dict[str, dict],
+                       index: KnowledgeIndex) -> str:
+    """What a usable reply lacks: a checked sentence stating the pick, and one on its main trade-off
+    (naming the property and citing a claim that rates it)."""
     if not sentences:
         return "had no sentence its citations support"
     top = answer.top
@@ -225,8 +227,11 @@ def missing_essentials(answer: Answer, sentences: list[dict], evidence: dict[str
         return f"does not state the pick, {top.label}"
     if top.tradeoffs:
         trade = top.tradeoffs[0]
-        claims = {c.id for c in trade.claims}
-        if not any(claims & {evidence[i]["claim"] for i in s["ids"]} for s in sentences):
+        claims = {c.id for c in trade.claims} | {c.id for c in index.level_claims[top.family].get(trade.property, [])}
+        names = content(" ".join(index.properties[trade.property].texts)) if trade.property in index.properties \
+            else content(trade.label)
+        if not any(claims & {evidence[i]["claim"] for i in s["ids"]}
+                   and any(found(w, names) for w in content(s["text"])) for s in sentences):
             return f"does not state the main trade-off ({top.label}'s {trade.label})"
     return ""
 

@@ -47,7 +47,7 @@ class ReplayChatServer:
                     self._send(404, b'{"error": "no recorded reply for this question"}', "application/json")
                     return
                 if body.get("stream"):
-                    entry["finished"] = self._stream(record["content"])
+                    entry["finished"] = self._stream(record["content"], server.chunk_delay)
                 else:
                     self._send(200, json.dumps({"choices": [{"message": {
                         "role": "assistant", "content": record["content"]}}]}).encode(), "application/json")
@@ -60,7 +60,7 @@ class ReplayChatServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def _stream(self, content: str) -> bool:
+            def _stream(self, content: str, delay: float) -> bool:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
@@ -70,7 +70,7 @@ class ReplayChatServer:
                         event = {"choices": [{"index": 0, "delta": {"content": piece}}]}
                         self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                         self.wfile.flush()
-                        time.sleep(server.chunk_delay)
+                        time.sleep(delay)
                     self.wfile.write(b"data: [DONE]\n\n")
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
