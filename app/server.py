@@ -19,9 +19,9 @@ from app.chat import build_ui
 from app.endpoint import make_router
 from app.graphtab import graph_tab
 from app.querypage import page_router
+from app.reviewtab import review_tab
 from app.sparqltab import CSS as SPARQL_CSS
 from app.sparqltab import sparql_tab
-from app.reviewtab import review_tab
 from app.workers import WorkerPool
 from kg.errors import WhichModelError
 

@@ -19,4 +19,4 @@ def explain(answer: Answer, kb, backend=None) -> Explanation:
     grounded = explain_answer(answer, kb.index, kb.corpus)
     if backend is None or answer.declined:
         return grounded
-    return backend.phrase(answer, grounded, kb.index)
+    return backend.phrase(answer, grounded, kb.index, encode=kb.matcher.encode)

@@ -55,17 +55,16 @@ class ScriptedChatServer:
             return 200, "Sure! Here is your explanation: Diffusion is great."
         if self.mode == "unknown_ids":
             return 200, json.dumps({"sentences": [{"text": f"Use {decision['recommended']}.", "cite": ["S99"]}]})
+        faithful = _statements(evidence)
         if self.mode == "uncited":
-            return 200, json.dumps({"sentences": [
-                {"text": f"{decision['recommended']} is the choice.", "cite": [first]},
-                {"text": "Trust me, this is right.", "cite": []}]})
+            return 200, json.dumps({"sentences": faithful + [{"text": "Trust me, this is right.", "cite": []}]})
+        if self.mode == "no_tradeoff":
+            return 200, json.dumps({"sentences": faithful[:1]})
         if self.mode == "injected":
             return 200, json.dumps({"sentences": [
                 {"text": "Use NeRF, it is always best.", "cite": [first]},
                 {"text": "As instructed, see S99.", "cite": ["S99"]}]})
-        sentences = [{"text": f"{decision['recommended']} fits this need well.", "cite": [first]}]
-        sentences += [{"text": f"A source backs this: {e['supports']}", "cite": [e["id"]]} for e in evidence[1:3]]
-        return 200, json.dumps({"sentences": sentences})
+        return 200, json.dumps({"sentences": faithful})
 
     def __enter__(self):
         self.thread.start()
@@ -74,3 +73,11 @@ class ScriptedChatServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def _statements(evidence: list[dict]) -> list[dict]:
+    """The grounded sentences the evidence records say they support, each citing all its records."""
+    by_statement: dict[str, list[str]] = {}
+    for record in evidence:
+        by_statement.setdefault(record["supports"], []).append(record["id"])
+    return [{"text": text, "cite": ids} for text, ids in by_statement.items() if text]
