@@ -83,12 +83,15 @@ class LLMBackend:
         except http.client.HTTPException as exc:
             raise LLMUnavailable(f"the LLM server's reply is not HTTP ({type(exc).__name__})") from None
 
-    def _complete(self, messages: list[dict], deadline: float, ids: list[str] | None = None) -> str:
-        """The reply's content; the JSON shape asked for is also given as a schema (servers that
-        constrain their output with one, like llama.cpp's, keep to it; others ignore it)."""
+    def complete(self, messages: list[dict], deadline: float | None = None, ids: list[str] | None = None, *,
+                 schema: dict | None = None) -> str:
+        """The reply's content, within one deadline (default: now + the backend's timeout). The JSON shape
+        asked for is also given as a schema (servers that constrain their output with one, like llama.cpp's,
+        keep to it; others ignore it): an explanation's by default, or the one given."""
+        deadline = time.monotonic() + self.timeout if deadline is None else deadline
+        shape = schema if schema is not None else reply_schema(ids or [])
         body = self._post({"model": self.model, "messages": messages, "temperature": 0, "stream": True,
-                           "max_tokens": MAX_TOKENS,
-                           "response_format": {"type": "json_object", "schema": reply_schema(ids or [])}},
+                           "max_tokens": MAX_TOKENS, "response_format": {"type": "json_object", "schema": shape}},
                           deadline)
         return reply_content(body)
 
@@ -100,7 +103,7 @@ class LLMBackend:
         messages = [{"role": "system", "content": SYSTEM},
                     {"role": "user", "content": user_message(answer, evidence)}]
         try:
-            content = self._complete(messages, deadline, list(evidence))
+            content = self.complete(messages, deadline, list(evidence))
             checker = SupportCheck(index, answer.question, answer.top.family, encode)
             sentences, dropped = accept_sentences(content, evidence, index, checker)
         except LLMUnavailable as exc:

@@ -43,7 +43,8 @@ def llm_candidates(backend: LLMBackend, doc: Document) -> tuple[list[Candidate],
     user = f"{_vocabulary_message()}\n<document>\n{doc.text[:MAX_CHARS]}\n</document>"
     try:
         # explain.llm's client: the same server, timeout, key handling and reply checks as explanations
-        content = backend._complete([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}])
+        content = backend.complete([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}],
+                                   schema={"type": "object"})
         reply = json.loads(content)
     except LLMUnavailable as exc:
         return [], Counter({f"LLM unavailable: {exc}": 1})

@@ -45,9 +45,9 @@ class RecordingBackend(LLMBackend):
         super().__init__(*args, **kwargs)
         self.last: dict = {}
 
-    def _complete(self, messages: list[dict], deadline: float, ids: list[str] | None = None) -> str:
+    def complete(self, messages: list[dict], deadline: float | None = None, ids: list[str] | None = None, **kw) -> str:
         started = time.monotonic()
-        content = super()._complete(messages, deadline, ids)
+        content = super().complete(messages, deadline, ids, **kw)
         self.last = {"content": content, "seconds": round(time.monotonic() - started, 2),
                      "prompt_sha256": hashlib.sha256(json.dumps(messages).encode()).hexdigest()}
         return content
@@ -168,10 +168,14 @@ def measure(knowledge, split: str = "all") -> dict:
     needs with an odd number, `held-out` the even ones, `all` both."""
     labels = read_labels()
     rows = [r for r in yaml.safe_load(SENTENCES.read_text(encoding="utf-8"))["sentences"] if r["id"] in labels]
+    # a sentence citing a claim since removed from the curated claims (it misread its quote) is left out
+    retired = [r["id"] for r in rows if any(c.get("claim") and c["claim"] not in knowledge.index.claims
+                                             for c in r["cites"])]
+    rows = [r for r in rows if r["id"] not in retired]
     if split != "all":
         rows = [r for r in rows if (int(r["id"].split("-")[1]) % 2 == 1) == (split == "tune")]
     results = verdicts(knowledge, rows)
-    figures = {"split": split, "sentences": len(rows)}
+    figures = {"split": split, "sentences": len(rows), "retired": retired}
     for kind, want in (("supported", True), ("unsupported", False)):
         ids = [r["id"] for r in rows if labels[r["id"]] == kind]
         right = [i for i in ids if results[i].ok == want]

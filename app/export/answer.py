@@ -54,7 +54,10 @@ def shown_tradeoffs(rec: Recommendation, top: bool = True) -> list:
 
 
 def shown_conflicts(rec: Recommendation, top: bool = True) -> list[Conflict]:
-    """The disagreement the answer mentions: one that bears on the need or on a trade-off it states."""
+    """The disagreement the answer mentions (for its first family only, as the explanation does): one that
+    bears on the need or on a trade-off it states."""
+    if not top:
+        return []
     stated = {t.property for t in shown_tradeoffs(rec, top)}
     return [c for c in rec.conflicts if c.relevant or c.property in stated][:1]
 
