@@ -122,7 +122,8 @@ def map_html(*, get_kb, out_dir) -> str:
         svg = _drawn(out_dir, "map", None, "map", get_kb)
     except (WhichModelError, ImportError, OSError, RuntimeError) as exc:
         return _problem("map", exc)
-    return viewer(svg, "The whole map: every model family against the kinds of data the sources name it for (use cases on each edge).",
+    return viewer(svg, "The whole map: every model family against the kinds of data the sources name it for "
+                       "(use cases on each edge).",
                   "The whole map of the knowledge graph")
 
 
