@@ -14,11 +14,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from serve import QUERIES, find_free_port, percentile, start_server, stop_server, wait_until_ready
+from serve import QUERIES, find_free_port, percentile, send_query, start_server, stop_server, wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 8
@@ -41,26 +39,10 @@ def start_oxigraph(folder: Path, port: int) -> subprocess.Popen:
                             stderr=subprocess.DEVNULL)
 
 
-def post(url: str, query: str) -> tuple[int, float]:
-    request = urllib.request.Request(url, data=query.encode(), method="POST",
-                                     headers={"Content-Type": "application/sparql-query",
-                                              "Accept": "application/sparql-results+json"})
-    start = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=30) as resp:
-            resp.read()
-            status = resp.status
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-    except (urllib.error.URLError, OSError):
-        status = 0
-    return status, (time.perf_counter() - start) * 1000
-
-
 def wait_for(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if post(url, "ASK {}")[0] == 200:
+        if send_query(url, "ASK {}")[0] == 200:
             return
         time.sleep(0.2)
     sys.exit(f"no answer from {url}")
@@ -68,10 +50,10 @@ def wait_for(url: str, seconds: float = 60) -> None:
 
 def measure(url: str, queries: list[str]) -> tuple[list[tuple[int, float]], float]:
     for query in queries:                      # one warm-up round: parse caches, page cache
-        post(url, query)
+        send_query(url, query)
     start, results = time.perf_counter(), []
     for _ in range(ROUNDS):
-        results += [post(url, query) for query in queries]
+        results += [send_query(url, query) for query in queries]
     return results, time.perf_counter() - start
 
 
@@ -98,8 +80,7 @@ def main() -> None:
             mine = report("whichmodel serve /sparql", *measure(f"http://127.0.0.1:{ours_port}/sparql", queries))
             print(f"whichmodel's rate is {mine / bare:.2f}x Oxigraph's (the target: at least 0.5x)")
         finally:
-            oxi.terminate()
-            oxi.wait(10)
+            stop_server(oxi)
             stop_server(ours)
 
 

@@ -84,8 +84,9 @@ def measure_chat(port: int, questions: list[str]) -> list[float]:
     return times
 
 
-def send_query(port: int, query: str) -> tuple[int, float]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/sparql", data=query.encode(), method="POST",
+def send_query(url: str, query: str) -> tuple[int, float]:
+    """POST a query to a SPARQL endpoint's URL: (HTTP status or 0, milliseconds)."""
+    request = urllib.request.Request(url, data=query.encode(), method="POST",
                                      headers={"Content-Type": "application/sparql-query",
                                               "Accept": "application/sparql-results+json"})
     start = time.perf_counter()
@@ -106,7 +107,7 @@ def run_client(port: int, queries: list[str], deadline: float) -> list[tuple[int
         for query in queries:
             if time.perf_counter() > deadline:
                 return results
-            results.append(send_query(port, query))
+            results.append(send_query(f"http://127.0.0.1:{port}/sparql", query))
     return results
 
 

@@ -66,7 +66,7 @@ def _legend_rows() -> str:
              "small numbers: the ids of the sources rating it"]
     text = "".join(f'<TR><TD COLSPAN="2" ALIGN="LEFT">{html(n)}</TD></TR>' for n in notes)
     marks = (f'<TR><TD COLOR="{CONFLICT_COLOUR}" BORDER="3"><FONT COLOR="{CONFLICT_COLOUR}">{CONFLICT_MARK}</FONT></TD>'
-             '<TD ALIGN="LEFT">sources disagree by 2 levels or more</TD></TR>'
+             '<TD ALIGN="LEFT">sources disagree, or one contradicts itself</TD></TR>'
              '<TR><TD>—</TD><TD ALIGN="LEFT">no source rates it</TD></TR>')
     return '<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>' + swatches + marks + text
 

@@ -72,6 +72,7 @@ class KnowledgeIndex:
     levels: dict[int, str] = field(default_factory=dict)
     claims: dict[str, ClaimRef] = field(default_factory=dict)
     suited: ClaimTable = field(default_factory=_claim_table)
+    family_modalities: dict[str, set[str]] = field(default_factory=dict)   # kinds of data a family is named for
     unsuited: ClaimTable = field(default_factory=_claim_table)
     modality_claims: ClaimTable = field(default_factory=_claim_table)
     level_claims: ClaimTable = field(default_factory=_claim_table)
@@ -151,6 +152,8 @@ def build_index(view: nx.MultiDiGraph) -> KnowledgeIndex:
         if "wm:Conflict" in attrs.get("type", []):
             _index_conflict(index, view, node, attrs)
     _widen_rules(index)
+    index.family_modalities = {family: {m for uc in index.suited.get(family, {}) if uc in index.use_cases
+                                        for m in index.use_cases[uc].modalities} for family in index.families}
     return index
 
 

@@ -60,9 +60,7 @@ def off_modality(index: KnowledgeIndex, needs: Needs, family: str) -> bool:
     asked = {m for m, score in needs.modalities.items() if score > 0 and score >= best - 0.1}
     if not asked:
         return False
-    covered = {m for uc in index.suited.get(family, {}) if uc in index.use_cases
-               for m in index.use_cases[uc].modalities}
-    return not asked & covered
+    return not asked & index.family_modalities.get(family, set())
 
 
 def use_case_weights(needs: Needs) -> dict[str, float]:
