@@ -5,6 +5,7 @@ The screenshot goes to test-artifacts/chat.png.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,21 +18,31 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def page(live_server):
+@contextmanager
+def open_chat(url: str, width: int = 1400, height: int = 1000):
+    """A page of Debian's chromium on the chat at `url`, ready for input; `page.offsite` collects every request
+    that left the server (the page must make none)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": width, "height": height})
         page.set_default_timeout(30_000)
         page.offsite = []
         page.on("request", lambda r: page.offsite.append(r.url)
-                if not r.url.startswith((live_server, "data:", "blob:")) else None)
-        page.goto(live_server, wait_until="load")
+                if not r.url.startswith((url, "data:", "blob:")) else None)
+        page.goto(url, wait_until="load")
         page.wait_for_selector("#wm-input textarea")
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(live_server):
+    with open_chat(live_server) as page:
         yield page
-        browser.close()
 
 
 def test_ask_read_the_cited_answer_and_open_a_source(page):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_browser import ARGS, CHROMIUM
+from test_browser import open_chat
 from test_endpoint import live_server  # noqa: F401 - the shared session server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,16 +14,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def chat(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(30_000)
-        page.goto(live_server, wait_until="load")
-        page.wait_for_selector("#wm-input textarea")
+    with open_chat(live_server, 1280, 900) as page:
         yield page
-        browser.close()
 
 
 def _say(page, text: str, selector: str) -> str:

@@ -3,7 +3,7 @@ the next candidate's passage, or says there is nothing to review."""
 from __future__ import annotations
 
 import pytest
-from test_browser import ARGS, CHROMIUM
+from test_browser import open_chat
 from test_endpoint import live_server  # noqa: F401 - the shared session server
 
 pytestmark = pytest.mark.browser
@@ -11,16 +11,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.set_default_timeout(30_000)
-        page.goto(live_server, wait_until="load")
-        page.wait_for_selector("#wm-input textarea")
+    with open_chat(live_server, 1200, 900) as page:
         yield page
-        browser.close()
 
 
 def test_review_tab_opens_with_its_card_and_buttons(page):
