@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import platform
 import resource
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from serve import find_free_port, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = int(os.environ.get("COLDSTART_RUNS", "5"))
@@ -48,12 +49,6 @@ def time_command(argv: list[str], extra: dict | None = None) -> tuple[float, flo
     return statistics.median(walls), statistics.median(cpus)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def process_cpu(pid: int) -> float:
     """CPU seconds a process and its live descendants (the SPARQL workers) have used, from /proc."""
     try:
@@ -68,7 +63,7 @@ def process_cpu(pid: int) -> float:
 def serve_ready(extra: dict | None = None, limit: float = 300.0) -> tuple[float, float]:
     """Seconds from starting `whichmodel serve` until its chat page answers 200, and the CPU seconds the
     server and its workers used until then."""
-    port = free_port()
+    port = find_free_port()
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT,
                             env=environment(extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -84,12 +79,7 @@ def serve_ready(extra: dict | None = None, limit: float = 300.0) -> tuple[float,
                 time.sleep(0.05)
         raise RuntimeError("whichmodel serve did not answer in time")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
 
 
 def main() -> None:
