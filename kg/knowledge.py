@@ -14,7 +14,6 @@ The rebuild-if-stale rule lives in `open` and nowhere else.
 """
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from contextlib import contextmanager
@@ -82,8 +81,7 @@ class KnowledgeBase:
     def remote(self) -> bool:
         """Whether the graph is read from a remote SPARQL server (`store` is its URL) rather than the build
         (read without importing the SPARQL engines: `ask` does not need them)."""
-        chosen = (self._store_choice or os.environ.get("WHICHMODEL_STORE") or "").strip().lower()
-        return chosen.startswith(("http://", "https://"))
+        return paths.is_url(paths.chosen_store(self._store_choice))
 
     @cached_property
     def graph(self) -> Graph:

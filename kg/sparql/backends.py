@@ -14,7 +14,6 @@ all graphs, so a query without GRAPH sees the whole graph, and `GRAPH ?g { … }
 """
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -25,12 +24,12 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from kg.errors import BuildMissing, QueryError
 from kg.graph.store import GRAPH_NQ, REBUILD, read_output, verified_path
 from kg.ontology.namespaces import bind_prefixes
+from kg.paths import STORE_ENV, chosen_store, is_url
 from kg.sparql.engine import QueryResult, evaluate_rdflib
 from kg.sparql.guard import VettedQuery
-from kg.sparql.remote import RemoteStore, is_url
+from kg.sparql.remote import RemoteStore
 
 DEFAULT_STORE = "oxigraph"
-STORE_ENV = "WHICHMODEL_STORE"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -122,7 +121,7 @@ def _to_graph(triples) -> Graph:
 def store_name(name: str | None = None) -> str:
     """The engine's name (or a remote server's query URL): the one given, else $WHICHMODEL_STORE, else
     oxigraph; QueryError for an unknown one."""
-    chosen = (name or os.environ.get(STORE_ENV) or DEFAULT_STORE).strip()
+    chosen = chosen_store(name) or DEFAULT_STORE
     if is_url(chosen):
         return chosen
     if chosen.lower() not in STORES:

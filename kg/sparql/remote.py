@@ -31,6 +31,7 @@ from kg.errors import QueryError, StoreUnavailable
 from kg.graph.quads import DERIVED_GRAPH
 from kg.graph.store import GRAPH_NQ, read_output
 from kg.ontology.namespaces import bind_prefixes
+from kg.paths import is_url
 from kg.sparql.engine import QueryResult
 from kg.sparql.guard import VettedQuery
 
@@ -40,10 +41,6 @@ DEFAULT_TIMEOUT = 30.0
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RESULTS_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
-
-
-def is_url(name: str | None) -> bool:
-    return bool(name) and name.strip().lower().startswith(("http://", "https://"))
 
 
 class Server:
