@@ -9,7 +9,10 @@ A sentence passes when:
     (the claim's property, level, use case): enough of its content words are found there, none of
     its level words is contradicted there ("slow" against a quote that says "fast"), and its
     embedding is close enough to theirs;
-  * "N sources" counts exactly the documents it cites.
+  * "N sources" counts exactly the documents it cites;
+  * it keeps what the quotes qualify: their conditions ("if A and B") when it says when to use a family, their
+    hedges ("can sometimes"), their negations ("No latent space control"); it denies nothing they do not deny;
+  * the star counts, levels and named models it gives are the cited ones.
 """
 from __future__ import annotations
 
@@ -30,7 +33,12 @@ recommended best good option fit fits fitting suited suitable right model models
 approaches source sources cited cite according says say said rated rate rating level levels make makes
 need needs want wants like based known go goes instead runner runner-up top priority priorities were
 expect cost costs trade-off tradeoff aware matter matters asked ask care case between named name names
-gives give situation rule here there"""
+gives give situation rule here there accept among list lists listed mention mentions mentioned describe
+describes described include includes included including example examples given guide decision advice table
+matrix comparison summary words works points appears applied calls calling flags notes keep mind ready
+headline meaning means another latter former things type kind get gets come comes out i.e e.g full toward
+towards recommends recommending citing alternative alternatives too guides side notably suggests suggest
+suggested reaching reach appear tools tool commonly aim itself"""
 STOP = frozenset(STOP_WORDS.split())
 CASED = {"flow": "Flow", "ae": "AE", "ar model": "AR model", "llm": "LLM"}
 NEGATIONS = r"(?:not|never|no|avoid|avoiding|without|instead of|rather than|unlike|except|don't|do not|n't)"
@@ -44,16 +52,58 @@ OPPOSITES = [({"fast", "faster", "fastest", "quick", "quickly", "rapid", "real-t
               {"low", "lower", "lowest", "poor", "weak", "limited"}),
              ({"stable", "stability", "easy", "easier", "simple", "simpler"},
               {"unstable", "instability", "hard", "harder", "difficult", "tricky", "complex"}),
-             ({"cheap", "efficient", "lightweight", "little", "few", "small"},
-              {"expensive", "costly", "heavy", "large", "intensive", "huge"})]
+             ({"cheap", "efficient", "lightweight", "light", "modest", "little", "few", "small"},
+              {"expensive", "costly", "heavy", "large", "intensive", "huge"}),
+             ({"sharp", "crisp", "realistic", "photorealistic", "detailed"},
+              {"blurry", "blurred", "fuzzy", "unrealistic", "smeared"})]
+PARAPHRASES = [        # words a sentence may use for a quote's: plain English paraphrase, not levels (OPPOSITES)
+    "generate generates generated generating generation produce produces produced producing create creates "
+    "created creating build builds make makes synthesize synthesise synthesizes synthesises synthesis output "
+    "outputs sample samples sampled drawn yield yields",
+    "require requires required requiring needing demand demands demanding depend depends",
+    "image images picture pictures photo photos photograph photographs",
+    "priority first critical important goal main matters",
+    "best optimal ideal",
+    "each every",
+    "increase increases increasing raise raises raising boost improve improves",
+    "maintain maintains maintaining keeping preserve preserves preserving retain retaining",
+    "identify identifies identifying spot spotting detect detects detecting flag flagging find finding",
+    "large big huge lots lot plenty many massive",
+    "weakness weaknesses drawback drawbacks downside downsides limitation limitations cons disadvantage",
+    "strength strengths advantage advantages benefit benefits pros plus",
+    "straightforward uncomplicated simple simpler easy easier",
+    "blurry fuzzy blurred",
+    "step-by-step sequential sequentially one-by-one point-by-point"]
+SAME = {w: frozenset(group.split()) for group in PARAPHRASES for w in group.split()}
+POLE_WORDS = frozenset().union(*(side for pair in OPPOSITES for side in pair))
 PROPERTY_POLES = {"generation-speed": (0, False), "sample-quality": (1, False), "training-stability": (2, False),
                   "compute-need": (3, True), "data-need": (3, True), "training-complexity": (2, True),
                   "difficulty": (2, True)}         # property: (pair of OPPOSITES, whether high is the second)
 MIN_OVERLAP = 0.6          # share of the sentence's content words found in its support (0.5 before the
                            # labelled set's tune split, whose supported sentences all have 0.67 or more)
+HEDGE = re.compile(r"\b(?:sometimes|occasionally|may|might|can (?:suffer|struggle)|can (?:be|become) (?!\w+ed\b))",
+                   re.I)                  # "can be unstable" hedges; "can be used" does not
+HEDGES = frozenset({"sometimes", "occasionally", "may", "might"})     # a quote that hedges (HEDGE) …
+SOFTENERS = HEDGES | {"can", "could", "often", "tend", "tends", "some", "usually", "typically", "generally",
+                      "frequently", "prone", "likely", "risk"}     # … is said with one of these, or not at all
+STATES_WHEN = re.compile(r"\b(?:if|when|whenever|unless|where|recommends?|advises?|points? to|best use|use case)\b",
+                         re.I)
+CONDITION = re.compile(r"\b(?:if|when|whenever|unless|where)\b(.*)", re.I)
+CONDITION_PART = re.compile(r"\b(?:and|but|or)\b|,", re.I)
+STAR_COUNT = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+STARS_SAID = re.compile(r"\b(one|two|three|four|five|[1-5])(?:-|\s+)stars?\b", re.I)
+LEVEL_SAID = re.compile(r"\b(?:rated?|rates|rating|as|is|are)\s+(very low|low|moderate|high|very high)\b", re.I)
+NEGATORS = frozenset({"no", "not", "without", "lacks", "lack", "non", "cannot", "never"})
+NEGATIVE = NEGATORS | {"unlike", "limited", "poor", "poorly", "weak", "short", "struggle", "struggles", "less", "lower",
+                       "low", "little", "fails", "fail", "hard", "difficult", "lacking", "absent", "missing",
+                       "worse", "unable"}
+FLIPS = frozenset({"less", "not", "non", "never", "hardly", "un"})
 ABSOLUTES = frozenset({"best", "always", "any", "every", "never", "only", "most", "fastest", "highest", "ideal",
                        "perfect", "guaranteed", "all"})
+GOOD_FIT = re.compile(r"\b(?:a |the )?(?:good|great|strong|natural) (?:fit|choice|option|match)\b", re.I)
 DECISION = re.compile(r"\bbest (?:fit|choice|option)\b", re.I)   # the graph's pick, said as such
+SYNONYM = 0.78            # cosine of two single words taken as the same ("pictures", "images"); never for the
+                         # words of OPPOSITES, whose antonyms embed as close ("stable", "unstable": 0.88)
 MIN_SIMILARITY = 0.35      # cosine of the sentence with its closest cited support text
 ECHO_SHARE = 0.6           # share of the sentence's content words taken from the question …
 ECHO_SIMILARITY = 0.75     # … or cosine with the question, above what its support gives
@@ -81,15 +131,109 @@ def content(text: str) -> set[str]:
 
 
 def found(word: str, pool: set[str]) -> bool:
-    """The word, or one sharing its stem ("sample", "sampling"; "stable", "stability"), is in the pool."""
-    if word in pool:
+    """The word, or one sharing its stem ("sample", "sampling"; "stable", "stability") or spelt one letter
+    apart ("modelling", "modeling"), is in the pool."""
+    if word in pool or SAME.get(word, frozenset()) & pool:
         return True
     for other in pool:
+        if len(word) >= 6 and _one_edit(word, other):
+            return True
         shared = next((i for i, (a, b) in enumerate(zip(word, other, strict=False)) if a != b),
                       min(len(word), len(other)))
         if shared >= 4 and shared >= min(len(word), len(other)) - 2:
             return True
     return False
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def poles(text: str) -> set[tuple[int, int]]:
+    """The (pair, side) of OPPOSITES a text's words take; a word after "less", "not", … takes the other side
+    ("less realistic" is on the blurry side)."""
+    tokens = words(text)
+    found_poles = set()
+    for i, word in enumerate(tokens):
+        flipped = i > 0 and tokens[i - 1] in FLIPS
+        for pair, sides in enumerate(OPPOSITES):
+            for side in (0, 1):
+                if word in sides[side]:
+                    found_poles.add((pair, 1 - side if flipped else side))
+    return found_poles
+
+
+def dropped_condition(text: str, claims: list[ClaimRef]) -> str:
+    """The first part of a cited quote's condition ("if A and B") left out by a sentence that says when to use
+    a family ("whenever A", "recommends it for A"), or ""."""
+    if not STATES_WHEN.search(text):
+        return ""
+    said = content(text)
+    for claim in claims:
+        match = CONDITION.search(claim.quote)
+        if not match:
+            continue
+        for part in CONDITION_PART.split(match.group(1)):
+            needed = content(part)
+            if needed and not any(found(w, said) for w in needed):
+                return part.strip(" .")
+    return ""
+
+
+def wrong_stars(text: str, claims: list[ClaimRef]) -> str:
+    """A star rating the sentence gives that no cited quote shows ("one star" citing "⭐⭐"), or ""."""
+    shown = {c.quote.count("⭐") for c in claims}
+    for match in STARS_SAID.finditer(text):
+        said = match.group(1).lower()
+        number = int(said) if said.isdigit() else next(n for n, w in STAR_COUNT.items() if w == said)
+        if number not in shown:
+            return match.group(0)
+    return ""
+
+
+def wrong_level(text: str, claims: list[ClaimRef], index: KnowledgeIndex) -> str:
+    """A level said ("rated low") that none of the cited level claims has, when they have levels, or ""."""
+    cited = {index.levels.get(c.rank, "").lower() for c in claims if c.rank and c.prop}
+    cited.discard("")
+    for match in LEVEL_SAID.finditer(text):
+        if cited and match.group(1).lower() not in cited:
+            return match.group(1)
+    return ""
+
+
+def added_negation(text: str, claims: list[ClaimRef]) -> bool:
+    """The sentence denies something ("do not need large datasets") where no cited quote or its context says
+    anything negative."""
+    cited = " ".join(f"{c.quote} {c.context}" for c in claims).replace("n't", " not")
+    return bool(NEGATORS & set(words(text.replace("n't", " not")))) and not NEGATIVE & set(words(cited))
+
+
+def dropped_negation(text: str, claims: list[ClaimRef]) -> bool:
+    """Every cited quote says what a family lacks ("No latent space control", "not optimal for …") and the
+    sentence says nothing negative."""
+    negated = all(NEGATORS & set(words(c.quote.replace("n't", " not"))) for c in claims)
+    return negated and not NEGATIVE & set(words(text.replace("n't", " not")))
+
+
+def unseen_models(text: str, claims: list[ClaimRef], index: KnowledgeIndex) -> str:
+    """A named model ("ControlNet") the sentence credits that no cited quote, context or claim is about."""
+    cited = " ".join(f"{c.quote} {c.context}" for c in claims).lower()
+    about = {c.via_model for c in claims}
+    for model, label in index.model_labels.items():
+        if len(label) > 2 and model not in about and label.lower() not in cited and \
+                re.search(rf"\b{re.escape(label)}\b", text, re.I) and label not in FAMILY_LABELS.values():
+            return label
+    return ""
+
+
+def dropped_hedge(text: str, claims: list[ClaimRef]) -> bool:
+    """Every cited quote hedges ("can sometimes be blurry") and the sentence does not."""
+    return all(HEDGE.search(c.quote) for c in claims) and not SOFTENERS & set(words(text))
 
 
 class FamilyNames:
@@ -132,7 +276,7 @@ class FamilyNames:
 
 
 def _negated(text: str, start: int, end: int) -> bool:
-    before = " ".join(re.findall(r"[\w']+", text[:start].lower())[-4:])
+    before = " ".join(re.findall(r"[\w']+", re.split(r"[,;:.]", text[:start])[-1].lower())[-4:])
     if re.search(rf"\b{NEGATIONS}\b(?:\s+\w+){{0,3}}$", before) or re.search(r"n't(?:\s+\w+){0,3}$", before):
         return True
     return bool(AFTER_NEGATION.match(text[end:]))
@@ -155,18 +299,18 @@ def support_text(claim: ClaimRef, index: KnowledgeIndex) -> str:
     return " ".join(p for p in parts + [level_words(claim, index)] if p)
 
 
-def level_words(claim: ClaimRef, index: KnowledgeIndex) -> str:
-    """What a level claim says in words: its level ("low") and the property's pole ("slow")."""
-    parts = [claim.context, claim.quote, index.levels.get(claim.rank, "") if claim.prop else ""]
+def level_words(claim: ClaimRef, index: KnowledgeIndex, labelled: bool = True) -> str:
+    """What a level claim says in words: its level ("low", unless not `labelled`: a data need's "low" is not
+    a quality's) and the property's pole ("slow")."""
+    parts = [claim.context, claim.quote, index.levels.get(claim.rank, "") if claim.prop and labelled else ""]
+    stars = claim.quote.count("⭐")
+    if stars and not claim.quote.replace("⭐", "").strip():
+        parts.append(f"{STAR_COUNT.get(stars, '')} stars")
     pole = PROPERTY_POLES.get(claim.prop)
     if pole and claim.rank and claim.rank != 3:
         pair, inverted = pole
         parts += sorted(OPPOSITES[pair][(claim.rank <= 2) != inverted])
     return " ".join(p for p in parts if p)
-
-
-def _polarity(tokens: set[str]) -> set[tuple[int, int]]:
-    return {(i, side) for i, pair in enumerate(OPPOSITES) for side in (0, 1) if tokens & pair[side]}
 
 
 class SupportCheck:
@@ -177,6 +321,7 @@ class SupportCheck:
         self.index, self.question, self.pick, self.encode = index, question, pick, encode
         self.names = FamilyNames(index)
         self.question_words = content(question)
+        self._vectors: dict[str, np.ndarray] = {}
 
     def check(self, text: str, claims: list[ClaimRef]) -> Verdict:
         if not claims:
@@ -189,13 +334,43 @@ class SupportCheck:
         if counted and counted != len({c.doc for c in claims}):
             return Verdict(False, f"says {counted} sources but cites {len({c.doc for c in claims})}", family)
         supports = [support_text(c, self.index) for c in claims]
-        levels = content(" ".join(level_words(c, self.index) for c in claims))
+        condition = dropped_condition(text, claims)
+        if condition:
+            return Verdict(False, f"leaves out the quote's condition “{condition}”", family)
+        if dropped_hedge(text, claims):
+            return Verdict(False, "says for certain what the quotes hedge", family)
+        problem = self._misquotes(text, claims)
+        if problem:
+            return Verdict(False, problem, family)
+        levels = poles(" ".join(level_words(c, self.index, labelled=False) for c in claims))
         return self._content(text, supports, levels, family)
 
+    def _quotes_against(self, claims: list[ClaimRef]) -> bool:
+        """A cited quote itself speaks against the pick: it names it negatively ("Unlike VAEs or GANs") or
+        says what the pick lacks ("not optimal for high-quality generation")."""
+        return any(self.pick in self.names.named(c.quote, negated=True) or
+                   (self.pick in claim_families(c, self.index) and NEGATORS & set(words(c.quote))) for c in claims)
+
+    def _misquotes(self, text: str, claims: list[ClaimRef]) -> str:
+        """What the sentence reads into its quotes that they do not show: stars, a level, a lacking turned
+        into a having, a named model."""
+        stars = wrong_stars(text, claims)
+        if stars:
+            return f"says “{stars}” where the quotes show otherwise"
+        level = wrong_level(text, claims, self.index)
+        if level:
+            return f"says “{level}” where the cited levels differ"
+        if dropped_negation(text, claims):
+            return "drops the quotes' negation"
+        if added_negation(text, claims):
+            return "denies what its quotes do not deny"
+        model = unseen_models(text, claims, self.index)
+        return f"names {model}, which its quotes do not" if model else ""
+
     def _families(self, text: str, claims: list[ClaimRef]) -> Verdict:
-        cited = [claim_families(c, self.index) for c in claims]
+        cited = [claim_families(c, self.index) | self.names.named(c.quote, negated=True) for c in claims]
         mentions = self.names.mentions(text)
-        if any(fids == {self.pick} and negated for fids, negated, _ in mentions):
+        if any(fids == {self.pick} and negated for fids, negated, _ in mentions) and not self._quotes_against(claims):
             return Verdict(False, f"speaks against the pick, {FAMILY_LABELS[self.pick]}")
         groups = [fids for fids, _, _ in mentions] or [frozenset({self.pick})]
         for fids in groups:
@@ -209,22 +384,24 @@ class SupportCheck:
         about = {f for fams in cited for f in fams & named}
         return Verdict(True, family=next(iter(about)) if len(about) == 1 else "")
 
-    def _content(self, text: str, supports: list[str], levels: set[str], family: str) -> Verdict:
+    def _content(self, text: str, supports: list[str], backed: set[tuple[int, int]], family: str) -> Verdict:
         mine = content(_without_names(text, self.names))
         if len(words(text)) < 3:
             return Verdict(False, "says nothing", family)
         pool = set().union(*(content(s) for s in supports))
-        overlap = sum(found(w, pool) for w in mine) / len(mine) if mine else 1.0
+        overlap = sum(found(w, pool) or self._synonym(w, pool) for w in mine) / len(mine) if mine else 1.0
         similarity, to_question = self._similarities(text, supports)
         echoed = [w for w in mine if w in self.question_words and not found(w, pool)]
         if (mine and len(echoed) / len(mine) >= ECHO_SHARE) or \
                 (to_question >= ECHO_SIMILARITY and to_question > similarity):
             return Verdict(False, "says the question back as a fact", family, overlap, similarity)
-        said, backed = _polarity(mine), _polarity(levels)
+        said = poles(GOOD_FIT.sub(" ", _without_names(text, self.names)))
         if any((i, 1 - side) in backed and (i, side) not in backed for i, side in said):
             return Verdict(False, "its level words contradict the cited quotes", family, overlap, similarity)
-        absolute = [w for w in words(DECISION.sub(" ", text)) if w in ABSOLUTES
-                    and not any(w in words(s) for s in supports)]
+        plain = re.sub(r"\bonly (?:have |has |had )?(?:a |an )?(?:little|few|small|limited|one|single|modest)\b", " ",
+                       DECISION.sub(" ", text), flags=re.I)
+        absolute = [w for w in words(plain) if w in ABSOLUTES
+                    and not any(found(w, set(words(s))) for s in supports)]
         if absolute and not re.search(r"\ball (?:five|5|\d+) sources\b", text):
             return Verdict(False, f"says “{absolute[0]}” where the quotes do not", family, overlap, similarity)
         if overlap < MIN_OVERLAP:
@@ -234,6 +411,17 @@ class SupportCheck:
             return Verdict(False, f"its meaning is far from the cited quotes ({similarity:.2f})", family,
                            overlap, similarity)
         return Verdict(True, "", family, overlap, similarity)
+
+    def _synonym(self, word: str, pool: set[str]) -> bool:
+        """A pool word means the same by the embedding ("fuzzy" and "blurry")."""
+        if self.encode is None or not pool or word in POLE_WORDS:
+            return False
+        others = sorted(pool - POLE_WORDS)
+        missing = [w for w in [word, *others] if w not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self.encode(missing), strict=True))
+        target = self._vectors[word]
+        return max(float(self._vectors[w] @ target) for w in others) >= SYNONYM
 
     def _similarities(self, text: str, supports: list[str]) -> tuple[float, float]:
         if self.encode is None:
