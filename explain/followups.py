@@ -145,7 +145,8 @@ class FollowUps:
         blocks = [{"type": "h", "text": f"What would change the answer ({top} now)"}]
         for change in changes:
             evidence = change_reason(change, self.index)
-            head = f"{change.change[0].upper()}{change.change[1:]}, {FAMILY_LABELS[change.family]} would come first"
+            said = evidence.get("change", change.change) if evidence else change.change
+            head = f"{said[0].upper()}{said[1:]}, {FAMILY_LABELS[change.family]} would come first"
             blocks.append(paragraph((f"{head}: {evidence['text']}." if evidence else f"{head}.",
                                      self.cites.marks(evidence["claims"]) if evidence else [])))
         blocks.append({"type": "small", "text": "The controls on the right re-run the recommendation with a change."})
