@@ -106,11 +106,23 @@ def _opening(rec: Recommendation, answer: Answer, cites: Citations) -> list[Sent
     return out
 
 
-def _rating(fit: PropertyFit) -> str:
+def _rating(fit: PropertyFit, claims, index: KnowledgeIndex) -> str:
     """'sample quality is rated high by 3 sources' (the count is the documents cited when they are all)."""
-    n = len(documents_of(fit.claims))
+    n = len(documents_of(claims))
     count = f"by {sources_phrase(n)}" if fit.sources == n else f"({_plural(fit.sources)})"
-    return f"{fit.label} is rated {fit.levels.phrase()} {count}"
+    return f"{fit.label} is rated {levels_of(index, claims).phrase()} {count}"
+
+
+def _fresh(claims, others, cites: Citations) -> list:
+    """The claims, each one whose quote is cited already for something else swapped for another claim of the
+    same document on the same property when there is one (the same documents, new words)."""
+    out = []
+    for claim in claims:
+        if _span(claim) in cites.by_span:
+            claim = next((o for o in others if o.doc == claim.doc and not o.via_model and o not in out
+                          and o not in claims and _span(o) not in cites.by_span), claim)
+        out.append(claim)
+    return out
 
 
 def by_source(claims, index: KnowledgeIndex) -> str:
@@ -141,9 +153,10 @@ def _properties(rec: Recommendation, cites: Citations, index: KnowledgeIndex, fi
                 conflict=None) -> list[Sentence]:
     out = []
     for fit in rec.reasons_of(PropertyFit)[:2]:
-        words, claims, counts = _rating(fit), fit.claims, fit.sources
+        claims, counts = _fresh(fit.claims, index.level_claims[rec.family][fit.property], cites), fit.sources
+        words = _rating(fit, claims, index)
         if conflict and conflict.property == fit.property:
-            claims, counts = _merged(fit.claims, conflict), 0
+            claims, counts = _merged(claims, conflict), 0
             words = f"{fit.label} is rated {by_source(claims, index)}"
         text = _pick([f"That matters for what you asked: its {words}.",
                       f"On what you care about, its {words}.",
