@@ -23,8 +23,13 @@ def citation_valid(citation: dict, corpus: dict[str, Document]) -> bool:
 
 
 def citation_precise(citation: dict, sentence: Sentence, index: KnowledgeIndex) -> bool:
-    """The cited claim concerns the sentence's family and the property or use case it speaks of."""
-    claim = index.claims.get(citation.get("claim", ""))
+    """A cited claim concerns the sentence's family and the property or use case it speaks of (a quote that
+    states several claims is precise when one of them is)."""
+    ids = citation.get("claims") or [citation.get("claim", "")]
+    return any(_claim_precise(index.claims.get(i), sentence, index) for i in ids)
+
+
+def _claim_precise(claim, sentence: Sentence, index: KnowledgeIndex) -> bool:
     if claim is None:
         return False
     families = {claim.family} | set(index.model_families.get(claim.via_model, []))

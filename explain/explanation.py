@@ -1,11 +1,28 @@
 """The typed explanation: sentences, each with the numbered citations it rests on."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kg.reasoning.answer import citation_of
 from kg.reasoning.index import ClaimRef
 from kg.sources.corpus import Document
+
+_QUOTE_END = re.compile(r"([.!?])”([.!?])$")
+
+
+def tidy(text: str) -> str:
+    """One full stop at the end: a sentence closing on a quote that ends with its own full stop keeps
+    the sentence's (“… are available.”. -> “… are available”.), and a sentence without one gets one."""
+    text = text.rstrip()
+    if not text:
+        return text
+    if text[-1] not in ".!?":
+        text += "."
+    match = _QUOTE_END.search(text)
+    if match:
+        return f"{text[:match.start()]}{'' if match.group(1) == '.' else match.group(1)}”{match.group(2)}"
+    return text
 
 
 @dataclass
@@ -17,6 +34,9 @@ class Sentence:
     use_case: str = ""
     kind: str = ""
     counts: int = 0              # how many sources the sentence says agree (0: it counts none)
+
+    def __post_init__(self) -> None:
+        self.text = tidy(self.text)
 
     def to_dict(self) -> dict:
         return {"text": self.text, "citations": self.citations, "family": self.family, "property": self.property,
@@ -31,23 +51,33 @@ class Sentence:
 
 
 class Citations:
-    """Numbers cited claims in order of first use; the same claim keeps its number."""
+    """Numbers cited quotes in order of first use: the same claim, or another claim with the identical quote
+    (the same words at the same place in the same document), keeps its number; the item lists every claim
+    it stands for under "claims" ("claim" is the first)."""
 
     def __init__(self, corpus: dict[str, Document]):
         self.corpus = corpus
         self.items: list[dict] = []
         self.by_claim: dict[str, int] = {}
+        self.by_span: dict[tuple[str, int, int], int] = {}
 
     def add(self, claim: ClaimRef) -> int:
-        if claim.id not in self.by_claim:
+        if claim.id in self.by_claim:
+            return self.by_claim[claim.id]
+        span = (claim.doc, claim.start, claim.end)
+        if span in self.by_span:
+            n = self.by_span[span]
+            self.items[n - 1]["claims"].append(claim.id)
+        else:
             doc = self.corpus.get(claim.doc)
-            self.items.append({"n": len(self.items) + 1, **citation_of(claim),
+            self.items.append({"n": len(self.items) + 1, **citation_of(claim), "claims": [claim.id],
                                "title": doc.title if doc else "", "url": doc.url if doc else ""})
-            self.by_claim[claim.id] = len(self.items)
-        return self.by_claim[claim.id]
+            n = self.by_span[span] = len(self.items)
+        self.by_claim[claim.id] = n
+        return n
 
     def marks(self, claims: list[ClaimRef]) -> list[int]:
-        return [self.add(c) for c in claims]
+        return list(dict.fromkeys(self.add(c) for c in claims))
 
 
 @dataclass

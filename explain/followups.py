@@ -6,9 +6,9 @@ for any front end to render. Every statement about a family is cited.
 """
 from __future__ import annotations
 
-from explain.explanation import Citations
-from explain.grounded import change_reason
-from kg.reasoning.answer import Answer
+from explain.explanation import Citations, tidy
+from explain.grounded import change_reason, quoted
+from kg.reasoning.answer import Answer, is_decision_rule
 from kg.reasoning.families import named_families
 from kg.reasoning.index import FAMILY_LABELS
 from kg.reasoning.recommend import level_word, pick_claims, tradeoffs_for
@@ -78,12 +78,14 @@ class FollowUps:
             sentence = self._side_by_side(family, top, prop)
             if sentence:
                 out.append(sentence)
-        for trade in [t for t in tradeoffs_for(index, needs, family, 3) if t.property not in weights][:2]:
+        for trade in [t for t in tradeoffs_for(index, needs, family, 3)
+                      if t.property not in weights and t.property not in needs.indifferent][:2]:
             out.append((f"A cost of {label}: its {trade.label} is rated {trade.levels.phrase()}.",
                         self.cites.marks(trade.claims)))
-        for rule in [r for r in index.rules if r.family == top.family and rule_matches(r, needs)][:1]:
-            out.append((f"Source {rule.claim.doc[:3]} recommends {top.label} in this situation: "
-                        f"“{rule.claim.quote.strip(' -•')}”.", self.cites.marks([rule.claim])))
+        for rule in [r for r in index.rules if r.family == top.family and is_decision_rule(r.claim)
+                     and rule_matches(r, needs)][:1]:       # a rule that holds in full, not a feature bullet
+            out.append((tidy(f"Source {rule.claim.doc[:3]} recommends {top.label} in this situation: "
+                             f"{quoted(rule.claim)}."), self.cites.marks([rule.claim])))
         return turn("why_not", [{"type": "h", "text": f"Why not {label}?"}, paragraph(*out)], self.cites.items,
                     {"family": label})
 
@@ -145,7 +147,8 @@ class FollowUps:
         blocks = [{"type": "h", "text": f"What would change the answer ({top} now)"}]
         for change in changes:
             evidence = change_reason(change, self.index)
-            head = f"{change.change[0].upper()}{change.change[1:]}, {FAMILY_LABELS[change.family]} would come first"
+            said = evidence.get("change", change.change) if evidence else change.change
+            head = f"{said[0].upper()}{said[1:]}, {FAMILY_LABELS[change.family]} would come first"
             blocks.append(paragraph((f"{head}: {evidence['text']}." if evidence else f"{head}.",
                                      self.cites.marks(evidence["claims"]) if evidence else [])))
         blocks.append({"type": "small", "text": "The controls on the right re-run the recommendation with a change."})

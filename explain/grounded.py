@@ -19,7 +19,7 @@ from kg.reasoning.answer import (
     documents_of,
 )
 from kg.reasoning.index import FAMILY_LABELS, KnowledgeIndex
-from kg.reasoning.recommend import levels_of, pick_claims, rating_band
+from kg.reasoning.recommend import conditions_phrase, levels_of, pick_claims, rating_band
 from kg.reasoning.scoring import CONSTRAINT_WEIGHTS, property_weights, rule_matches
 from kg.sources.corpus import Document
 
@@ -51,10 +51,45 @@ def quoted(claim) -> str:
     return f"{claim.context}: {quote}" if getattr(claim, "context", "") else quote
 
 
+def uses_in_order(rec: Recommendation, needs) -> list[UseCaseSupport]:
+    """The use cases the family is named for, the most on-point first: among those matched about as well as the
+    best, one of a kind of data (super-resolution) before a generic one (high-fidelity generation), then the one
+    more sources name."""
+    uses = rec.reasons_of(UseCaseSupport)
+    best = max((needs.use_cases.get(u.use_case, 0.0) for u in uses), default=0.0)
+
+    def key(use):
+        score = needs.use_cases.get(use.use_case, 0.0)
+        generic = not any(c.obj for c in use.claims) or use.use_case in GENERIC_USE_CASES
+        return score < best - NEAR_BEST, generic, -len(use.documents), -score
+    return sorted(uses, key=key)
+
+
+# use cases that name no kind of data or task of their own: a family named for them says less than one named
+# for what was asked ("super-resolution" says more to someone upscaling photos than "high-fidelity generation")
+GENERIC_USE_CASES = {"high-fidelity-generation", "conditional-generation", "research", "representation-learning"}
+NEAR_BEST = 0.05
+
+
+def rules_to_quote(rec: Recommendation, needs) -> list[RuleMatch]:
+    """The decision rules to quote: those about the task asked first; one that holds only through a kind of data
+    the need names in passing (002's "(e.g., text, images)" for text to speech) is left out."""
+    best = max(needs.modalities.values(), default=0.0)
+    main = {m for m, score in needs.modalities.items() if score >= best - NEAR_BEST}
+    rules = [r for r in rec.reasons_of(RuleMatch) if r.decision
+             and (not r.conditions.get("modalities") or not main or r.conditions["modalities"] & main)]
+    return sorted(rules, key=lambda r: not r.conditions.get("use_cases"))
+
+
+def _span(claim) -> tuple[str, int, int]:
+    return claim.doc, claim.start, claim.end
+
+
 def _opening(rec: Recommendation, answer: Answer, cites: Citations) -> list[Sentence]:
     label, out = rec.label, []
-    uses = rec.reasons_of(UseCaseSupport)
-    if uses:
+    uses, rules = uses_in_order(rec, answer.needs), rules_to_quote(rec, answer.needs)[:2]
+    ruled = {_span(r.claim) for r in rules}
+    if uses and not {_span(c) for c in uses[0].claims} <= ruled:    # not the rule's own words said twice
         first, n = uses[0], len(uses[0].documents)
         s = "s" if n == 1 else ""
         text = _pick([f"Use {label}: {sources_phrase(n)} name{s} it for {first.label}.",
@@ -62,44 +97,100 @@ def _opening(rec: Recommendation, answer: Answer, cites: Citations) -> list[Sent
                       f"Go with {label}; {sources_phrase(n)} cite{s} it for {first.label}."],
                      answer.question, label)
         out.append(_say(text, first.claims, cites, rec.family, use_case=first.use_case, kind="use_case", counts=n))
-    for rule in rec.reasons_of(RuleMatch)[:2]:
+    for rule in rules:
+        if rule.claim.id in cites.by_claim or _span(rule.claim) in cites.by_span:
+            continue
         lead = "" if out else f"Use {label}. "
         out.append(_say(f"{lead}Source {rule.claim.doc[:3]} gives this rule for the situation: {quoted(rule.claim)}.",
                         rule.claims, cites, rec.family, kind="rule"))
     return out
 
 
-def _rating(fit: PropertyFit) -> str:
+def _rating(fit: PropertyFit, claims, index: KnowledgeIndex) -> str:
     """'sample quality is rated high by 3 sources' (the count is the documents cited when they are all)."""
-    n = len(documents_of(fit.claims))
+    n = len(documents_of(claims))
     count = f"by {sources_phrase(n)}" if fit.sources == n else f"({_plural(fit.sources)})"
-    return f"{fit.label} is rated {fit.levels.phrase()} {count}"
+    return f"{fit.label} is rated {levels_of(index, claims).phrase()} {count}"
 
 
-def _properties(rec: Recommendation, cites: Citations, first: str = "") -> list[Sentence]:
+def _fresh(claims, others, cites: Citations) -> list:
+    """The claims, each one whose quote is cited already for something else swapped for another claim of the
+    same document on the same property when there is one (the same documents, new words)."""
+    out = []
+    for claim in claims:
+        if _span(claim) in cites.by_span:
+            claim = next((o for o in others if o.doc == claim.doc and not o.via_model and o not in out
+                          and o not in claims and _span(o) not in cites.by_span), claim)
+        out.append(claim)
+    return out
+
+
+def by_source(claims, index: KnowledgeIndex) -> str:
+    """'moderate by source 000 and very high by source 004': the level each cited source gives (where the
+    sources disagree, said once, in the sentence that rates the property)."""
+    per_doc: dict[str, list[int]] = {}
+    for claim in claims:
+        per_doc.setdefault(claim.doc[:3], []).append(claim.rank)
+    groups: dict[str, list[str]] = {}
+    for doc, ranks in sorted(per_doc.items()):
+        levels = [index.levels[r] for r in sorted(set(ranks)) if r]
+        said = levels[0] if len(levels) == 1 else f"{levels[0]} in one place and {levels[-1]} in another"
+        groups.setdefault(said, []).append(doc)
+    parts = [f"{said} by source{'s' if len(docs) > 1 else ''} {_and(docs)}" for said, docs in groups.items()]
+    return _and(parts)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _merged(claims, conflict) -> list:
+    """The claims a rating sentence cites, with the sides of the disagreement it states."""
+    return list({c.id: c for c in [*claims, *conflict.sides]}.values())
+
+
+def _properties(rec: Recommendation, cites: Citations, index: KnowledgeIndex, first: str = "",
+                conflict=None) -> list[Sentence]:
     out = []
     for fit in rec.reasons_of(PropertyFit)[:2]:
-        words = _rating(fit)
+        claims, counts = _fresh(fit.claims, index.level_claims[rec.family][fit.property], cites), fit.sources
+        words = _rating(fit, claims, index)
+        if conflict and conflict.property == fit.property:
+            claims, counts = _merged(claims, conflict), 0
+            words = f"{fit.label} is rated {by_source(claims, index)}"
         text = _pick([f"That matters for what you asked: its {words}.",
                       f"On what you care about, its {words}.",
                       f"Its {words}, which is what you asked for."], rec.label, fit.property)
         if fit.property == first:       # the ranking put this property above all else: say so
             text = f"You put {fit.label} first, and {rec.label}'s {words}."
-        out.append(_say(text, fit.claims, cites, rec.family, prop=fit.property, kind="property", counts=fit.sources))
+        out.append(_say(text, claims, cites, rec.family, prop=fit.property, kind="property", counts=counts))
     return out
 
 
-def _tradeoffs(rec: Recommendation, cites: Citations) -> list[Sentence]:
+def shown_tradeoffs(rec: Recommendation, needs) -> list:
+    """One trade-off, two when the first is on what the need weighs; one the person said does not matter last."""
+    ordered = sorted(rec.tradeoffs, key=lambda t: t.property in needs.indifferent)
+    return ordered[:2 if ordered and ordered[0].relevant else 1]
+
+
+def _tradeoffs(rec: Recommendation, cites: Citations, index: KnowledgeIndex, needs, conflict=None) -> list[Sentence]:
     out = []
-    shown = rec.tradeoffs[:2 if rec.tradeoffs and rec.tradeoffs[0].relevant else 1]
     used = set()
-    for trade in shown:
-        words = f"{trade.label} is rated {trade.levels.phrase()}"
+    for trade in shown_tradeoffs(rec, needs):
+        # a quote cited already for another property ("Difficult to train" for complexity, then stability) is
+        # not cited again for this one when the sources give others
+        claims = [c for c in trade.claims if _span(c) not in cites.by_span] or trade.claims
+        words = f"{trade.label} is rated {levels_of(index, claims).phrase()}"
+        if conflict and conflict.property == trade.property:
+            claims = _merged(claims, conflict)
+            words = f"{trade.label} is rated {by_source(claims, index)}"
         phrasings = [f"The trade-off to accept: its {words}.", f"Expect a cost: its {words}.",
                      f"Be aware that its {words}."]
         text = _pick([t for t in phrasings if t.split(":")[0][:12] not in used], rec.label, trade.label)
+        if trade.property in needs.indifferent:     # not a cost to someone who said it does not matter
+            text = f"Its {words}, which you said does not matter."
         used.add(text.split(":")[0][:12])
-        out.append(_say(text, trade.claims, cites, rec.family, prop=trade.property, kind="tradeoff"))
+        out.append(_say(text, claims, cites, rec.family, prop=trade.property, kind="tradeoff"))
     return out
 
 
@@ -122,6 +213,7 @@ def change_reason(change: Counterfactual, index: KnowledgeIndex) -> dict | None:
         if rule.family == family and constraint and constraint in rule.conditions.get("constraints", set()) \
                 and (change.needs is None or rule_matches(rule, change.needs)):
             return {"kind": "rule", "claims": [rule.claim], "property": "",
+                    "change": conditions_phrase(index, rule.conditions, constraint) or change.change,
                     "text": f"source {rule.claim.doc[:3]} says {quoted(rule.claim)}"}
     prop = change.property or next((p for p, _ in CONSTRAINT_WEIGHTS.get(constraint, [])), "")
     consensus = index.consensus(family, prop) if prop else None
@@ -172,12 +264,13 @@ def _runner_up(answer: Answer, cites: Citations, index: KnowledgeIndex) -> list[
     change = next((c for c in answer.changes if c.family == runner.family), None)
     evidence = change_reason(change, index) if change else None
     if evidence:
-        return [_say(f"Pick {runner.label} instead {change.change}: {evidence['text']}.", evidence["claims"],
+        return [_say(f"Pick {runner.label} instead {evidence.get('change', change.change)}: {evidence['text']}.",
+                     evidence["claims"],
                      cites, runner.family, prop=evidence["property"], kind=evidence["kind"],
                      counts=evidence.get("counts", 0))]
-    if not runner.reasons:
+    reason = next((r for r in runner.reasons if not isinstance(r, RuleMatch) or r.decision), None)
+    if reason is None:
         return []
-    reason = runner.reasons[0]
     if isinstance(reason, RuleMatch) and any(d.other.claim.id == reason.claim.id for d in answer.rule_disagreements):
         return []                     # the disagreement between the rules says it, quoting both
     counts = len(reason.documents) if isinstance(reason, UseCaseSupport) else getattr(reason, "sources", 0)
@@ -186,10 +279,15 @@ def _runner_up(answer: Answer, cites: Citations, index: KnowledgeIndex) -> list[
                  kind=reason.kind, counts=counts)]
 
 
-def _conflicts(rec: Recommendation, cites: Citations, index: KnowledgeIndex, shown: set[str]) -> list[Sentence]:
-    """A disagreement between sources, only where it bears on what the person asked or a trade-off shown."""
+def conflict_to_show(rec: Recommendation, shown: set[str]):
+    """The disagreement between sources to state: one that bears on what the person asked or a trade-off shown."""
+    return next((c for c in rec.conflicts if c.relevant or c.property in shown), None)
+
+
+def _conflicts(rec: Recommendation, cites: Citations, index: KnowledgeIndex, chosen) -> list[Sentence]:
+    """The disagreement as a sentence of its own (when no rating sentence states it already)."""
     out = []
-    for conflict in [c for c in rec.conflicts if c.relevant or c.property in shown][:1]:
+    for conflict in [chosen] if chosen else []:
         if conflict.kind == "comparison":
             out.append(_comparison_conflict(rec, conflict, cites, index))
             continue
@@ -234,10 +332,11 @@ def _rule_disagreements(answer: Answer, cites: Citations) -> list[Sentence]:
     return out
 
 
-def _more(rec: Recommendation, cites: Citations, index: KnowledgeIndex, wanted: int) -> list[Sentence]:
+def _more(rec: Recommendation, cites: Citations, index: KnowledgeIndex, wanted: int, needs) -> list[Sentence]:
     """When the evidence for the need is thin: further use cases, then how the family works."""
     out = []
-    for use in rec.reasons_of(UseCaseSupport)[1:1 + wanted]:
+    shown = set(cites.by_claim)
+    for use in [u for u in uses_in_order(rec, needs) if not {c.id for c in u.claims} <= shown][:wanted]:
         n = len(use.documents)
         out.append(_say(f"It is also named for {use.label} by {sources_phrase(n)}.", use.claims,
                         cites, rec.family, use_case=use.use_case, kind="use_case", counts=n))
@@ -259,15 +358,19 @@ def explain_answer(answer: Answer, index: KnowledgeIndex, corpus: dict[str, Docu
     if answer.declined:
         return decline_explanation(answer)
     cites, rec = Citations(corpus), answer.top
+    tradeoff_props = {t.property for t in shown_tradeoffs(rec, answer.needs)}
+    conflict = conflict_to_show(rec, tradeoff_props)
+    rated = tradeoff_props | {f.property for f in rec.reasons_of(PropertyFit)[:2]}
+    merged = conflict if conflict and conflict.kind != "comparison" and conflict.property in rated else None
     sentences = _opening(rec, answer, cites)
-    sentences += _properties(rec, cites, answer.needs.first)
-    sentences += _tradeoffs(rec, cites)
+    sentences += _properties(rec, cites, index, answer.needs.first, merged)
+    sentences += _tradeoffs(rec, cites, index, answer.needs, merged)
     sentences += _runner_up(answer, cites, index)
     sentences += _rule_disagreements(answer, cites)
-    sentences += _conflicts(rec, cites, index, {s.property for s in sentences if s.kind == "tradeoff"})
+    sentences += _conflicts(rec, cites, index, None if merged else conflict)
     sentences = [s for s in sentences if s.citations]
     if len(sentences) < 3:
-        sentences += _more(rec, cites, index, 3 - len(sentences))
+        sentences += _more(rec, cites, index, 3 - len(sentences), answer.needs)
     sentences = sentences[:8]
     if sentences and (rec.label not in sentences[0].text or sentences[0].kind == "property"):
         first = sentences[0].text

@@ -209,7 +209,8 @@ def accept_sentences(content: str, evidence: dict[str, dict], index: KnowledgeIn
         if not ids or len(ids) != len(cite):
             dropped.append((text, "cites no evidence" if not cite else "cites an id that is not in the evidence"))
             continue
-        verdict = checker.check(text, [index.claims[evidence[i]["claim"]] for i in ids])
+        cited = [c for i in ids for c in evidence[i].get("claims", [evidence[i]["claim"]])]   # all a quote states
+        verdict = checker.check(text, [index.claims[c] for c in cited])
         if verdict.ok:
             names_pick = checker.pick in checker.names.named(text, negated=False)
             accepted.append({"text": text, "ids": ids, "family": verdict.family, "names_pick": names_pick})
@@ -233,7 +234,7 @@ def missing_essentials(answer: Answer, sentences: list[dict], evidence: dict[str
         claims = {c.id for c in trade.claims} | {c.id for c in index.level_claims[top.family].get(trade.property, [])}
         names = content(" ".join(index.properties[trade.property].texts)) if trade.property in index.properties \
             else content(trade.label)
-        if not any(claims & {evidence[i]["claim"] for i in s["ids"]}
+        if not any(claims & {c for i in s["ids"] for c in evidence[i].get("claims", [evidence[i]["claim"]])}
                    and any(found(w, names) for w in content(s["text"])) for s in sentences):
             return f"does not state the main trade-off ({top.label}'s {trade.label})"
     return ""

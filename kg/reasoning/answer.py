@@ -6,6 +6,7 @@ there is a plain description for machines and logs, written here from the same f
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kg.reasoning.index import FAMILY_LABELS, ClaimRef
@@ -74,6 +75,17 @@ class PropertyFit:
         return {"property": self.property}
 
 
+# A decision rule is stated as one: a condition ("if", "when", "→") or a source's decision guide or "best use case"
+# row. A feature bullet read as a rule ("Fine-tunable: Can be adapted to specialized tasks with minimal data.")
+# scores, but is not quoted as a rule that points to a family.
+_DECISION = re.compile(r"\b(if|when|whenever|unless)\b|→|\bbest (use case|choice|for)\b|\bdecision guide\b", re.I)
+
+
+def is_decision_rule(claim: ClaimRef) -> bool:
+    """The claim states a condition under which its source recommends the family (in its words or context)."""
+    return bool(_DECISION.search(f"{claim.context} {claim.quote}"))
+
+
 @dataclass
 class RuleMatch:
     """A source's decision rule whose conditions this need meets."""
@@ -86,6 +98,11 @@ class RuleMatch:
     @property
     def claims(self) -> list[ClaimRef]:
         return [self.claim]
+
+    @property
+    def decision(self) -> bool:
+        """A rule its source states as one (not a feature bullet)."""
+        return is_decision_rule(self.claim)
 
     def describe(self, family: str) -> str:
         return f"Source {self.claim.doc[:3]} recommends {family} in this situation (action: {self.action})"
@@ -219,4 +236,5 @@ class Answer:
 
 
 __all__ = ["Answer", "Recommendation", "UseCaseSupport", "PropertyFit", "RuleMatch", "Reason", "TradeOff",
-           "Conflict", "Counterfactual", "RuleDisagreement", "Levels", "citation_of", "documents_of"]
+           "Conflict", "Counterfactual", "RuleDisagreement", "Levels", "citation_of", "documents_of",
+           "is_decision_rule"]

@@ -77,6 +77,7 @@ class KnowledgeIndex:
     modality_claims: ClaimTable = field(default_factory=_claim_table)
     level_claims: ClaimTable = field(default_factory=_claim_table)
     rules: list[Rule] = field(default_factory=list)
+    conditional: dict[str, Rule] = field(default_factory=dict)   # a use-case claim -> the rule stating it
     conflicts: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     model_families: dict[str, list[str]] = field(default_factory=dict)
     model_labels: dict[str, str] = field(default_factory=dict)
@@ -152,6 +153,7 @@ def build_index(view: nx.MultiDiGraph) -> KnowledgeIndex:
         if "wm:Conflict" in attrs.get("type", []):
             _index_conflict(index, view, node, attrs)
     _widen_rules(index)
+    _conditional_claims(index)
     index.family_modalities = {family: {m for uc in index.suited.get(family, {}) if uc in index.use_cases
                                         for m in index.use_cases[uc].modalities} for family in index.families}
     return index
@@ -167,6 +169,16 @@ def _widen_rules(index: KnowledgeIndex) -> None:
     for rule in index.rules:
         named = rule.conditions.get("use_cases", set())
         rule.use_cases_held = set(named).union(*(narrower.get(u, set()) for u in named))
+
+
+def _conditional_claims(index: KnowledgeIndex) -> None:
+    """A use-case claim whose quote is a rule's ("Auto-Regressive Models · Best Use Case: “If output quality is a
+    priority (e.g., text, images)”") names the family for it only where the rule's conditions hold."""
+    spans = {(rule.claim.doc, rule.claim.start, rule.claim.end): rule for rule in index.rules}
+    for claim in index.claims.values():
+        rule = spans.get((claim.doc, claim.start, claim.end))
+        if rule and claim.predicate == "suited_for" and claim.id != rule.claim.id:
+            index.conditional[claim.id] = rule
 
 
 def _index_claim(index: KnowledgeIndex, view, node: str, attrs: dict) -> None:

@@ -16,11 +16,19 @@ from kg.reasoning.answer import (
     RuleMatch,
     TradeOff,
     UseCaseSupport,
+    is_decision_rule,
 )
 from kg.reasoning.index import ClaimRef, KnowledgeIndex
 from kg.reasoning.needs import MAX_QUESTION_CHARS, Needs, check_question
 from kg.reasoning.parser import ORDER_WEIGHTS, read_needs
-from kg.reasoning.scoring import FamilyScore, property_weights, rule_matches, score_families
+from kg.reasoning.scoring import (
+    CONSTRAINT_WEIGHTS,
+    FamilyScore,
+    off_modality,
+    property_weights,
+    rule_matches,
+    score_families,
+)
 
 TOP_N = 3
 CHOICES = {"compute": ("small", "large"), "data": ("small", "large"), "pretrained": ("yes", "no")}
@@ -125,7 +133,7 @@ def variations(needs: Needs, index: KnowledgeIndex) -> list[tuple[str, Needs, di
                 changed.constraints.discard(other)
                 changed.constraints.add(have)
                 if changed.constraints != needs.constraints:
-                    out.append((f"if you had a {index.constraints[have].label}", changed, {"constraint": have}))
+                    out.append((f"if you had {constraint_phrase(index, have)}", changed, {"constraint": have}))
     for prop in RATED_PROPERTIES:
         changed = copy.deepcopy(needs)
         if prop in needs.priorities:
@@ -139,6 +147,35 @@ def variations(needs: Needs, index: KnowledgeIndex) -> list[tuple[str, Needs, di
             desc = f"if {index.properties[prop].label} were your top priority"
         out.append((desc, changed, {"property": prop}))
     return out
+
+
+CONSTRAINT_ORDER = ("pretrained-unavailable", "pretrained-available", "data-small", "data-large", "compute-small",
+                    "compute-large", "latency-critical")     # the order 002 states a rule's resources in
+
+
+def constraint_phrase(index: KnowledgeIndex, constraint: str) -> str:
+    """What "if you had ..." takes: "a small dataset", "no pre-trained model", "a pre-trained model available"."""
+    label = index.constraints[constraint].label
+    return label if label.startswith(("no ", "a ", "an ")) else f"a {label}"
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def conditions_phrase(index: KnowledgeIndex, conditions: dict[str, set[str]], first: str = "") -> str:
+    """All the resource and priority conditions of a rule as one "if" clause: "if you had no pre-trained
+    model, a small dataset and a small compute budget" (the constraint `first` named first); "" if none."""
+    constraints = sorted(conditions.get("constraints", set()),
+                         key=lambda c: (c != first, CONSTRAINT_ORDER.index(c) if c in CONSTRAINT_ORDER else 99, c))
+    had = [constraint_phrase(index, c) for c in constraints if not c.startswith("latency")]
+    clauses = [f"you had {_join(had)}"] if had else []
+    clauses += ["latency were critical" for c in constraints if c.startswith("latency")]
+    clauses += [f"{index.properties[p].label} were a priority" for p in sorted(conditions.get("priorities", set()))
+                if p in index.properties]
+    clauses += [f"{index.properties[p].label} did not matter" for p in sorted(conditions.get("indifferent", set()))
+                if p in index.properties]
+    return f"if {_join(clauses)}" if clauses else ""
 
 
 def first_key(index: KnowledgeIndex, family: str, prop: str) -> tuple[float, int]:
@@ -161,16 +198,21 @@ def rank(index: KnowledgeIndex, needs: Needs) -> list[FamilyScore]:
 
 
 def rule_disagreements(index: KnowledgeIndex, needs: Needs, top: Recommendation) -> list[RuleDisagreement]:
-    """Rules of other documents that hold for these needs too but name another family, beside the first
-    family's own rule that shares a condition with them ("Diffusion if quality is priority" in 001,
-    "Autoregressive if output quality is a priority" in 002)."""
-    mine = top.reasons_of(RuleMatch)
-    holding = [rule for rule in index.rules if rule_matches(rule, needs)]
-    agreeing = {rule.claim.doc for rule in holding if rule.family == top.family}
+    """Decision rules of other documents that hold for these needs too (all their conditions) but name another
+    family, beside the first family's own rule that shares a condition with them ("Diffusion if quality is
+    priority" in 001, "Autoregressive if output quality is a priority" in 002). A document does not disagree
+    when it also has a rule for the first family that the need does not contradict (002's Diffusion row "If
+    high-quality samples are required and compute is available" beside its autoregressive row); feature
+    bullets read as rules ("Fine-tunable: ... with minimal data") point to no family."""
+    mine = [own for own in top.reasons_of(RuleMatch) if own.decision]
+    holding = [rule for rule in index.rules if is_decision_rule(rule.claim) and rule_matches(rule, needs)]
+    own_rules = [rule for rule in index.rules if rule.family == top.family and is_decision_rule(rule.claim)
+                 and not contradicted(rule, needs)]
     out = []
     for rule in holding:
-        if rule.family == top.family or rule.claim.doc in agreeing:   # a document with a rule for the first
-            continue                                                  # family as well does not disagree
+        if rule.family == top.family or any(r.claim.doc == rule.claim.doc and held(r, needs) >= held(rule, needs)
+                                            for r in own_rules):
+            continue              # a document with a rule for the first family as apt as this one does not disagree
         for own in mine:
             shared = any(own.conditions.get(k, set()) & v for k, v in rule.conditions.items())
             if shared and own.claim.doc != rule.claim.doc:
@@ -180,12 +222,54 @@ def rule_disagreements(index: KnowledgeIndex, needs: Needs, top: Recommendation)
     return out[:2]
 
 
+_OPPOSITE = {a: b for pair in _CHOICE_IDS.values() for a, b in (pair, pair[::-1])}
+
+
+def held(rule, needs: Needs) -> int:
+    """How many of the rule's conditions the need states (a use case or modality condition counts once)."""
+    c = rule.conditions
+    priorities = set(needs.priorities) | {p for con in needs.constraints for p, _ in CONSTRAINT_WEIGHTS.get(con, [])}
+    return (len(c.get("constraints", set()) & needs.constraints) + len(c.get("priorities", set()) & priorities)
+            + len(c.get("indifferent", set()) & needs.indifferent)
+            + bool((rule.use_cases_held or c.get("use_cases", set())) & set(needs.use_cases))
+            + bool(c.get("modalities", set()) & set(needs.modalities)))
+
+
+def contradicted(rule, needs: Needs) -> bool:
+    """The need states the opposite of one of the rule's conditions (small compute against "compute is
+    available", speed indifferent against "if speed is critical", another task than the rule's)."""
+    c = rule.conditions
+    if any(_OPPOSITE.get(con) in needs.constraints for con in c.get("constraints", set())):
+        return True
+    if c.get("priorities", set()) & needs.indifferent or c.get("indifferent", set()) & set(needs.priorities):
+        return True
+    if c.get("use_cases") and needs.use_cases and not (rule.use_cases_held or c["use_cases"]) & set(needs.use_cases):
+        return True
+    return bool(c.get("modalities") and needs.modalities and not c["modalities"] & set(needs.modalities))
+
+
+def capable(index: KnowledgeIndex, needs: Needs, family: str) -> bool:
+    """A source names the family for a use case asked or a wider one (image generation for faces), of the kind of
+    data asked (NeRF's "gaming and animation" is 3D: no alternative for morphing 2D faces); with no use case
+    asked, one named for the data asked."""
+    best = max(needs.modalities.values(), default=0.0)
+    asked = {m for m, score in needs.modalities.items() if score > 0 and score >= best - 0.1}
+    if not needs.use_cases:
+        return not off_modality(index, needs, family)
+    wider = {b for uc in needs.use_cases if uc in index.use_cases for b in index.use_cases[uc].broader}
+    named = [uc for uc in set(needs.use_cases) | wider if index.suited.get(family, {}).get(uc)]
+    return any(not asked or not index.use_cases[uc].modalities or asked & set(index.use_cases[uc].modalities)
+               for uc in named if uc in index.use_cases)
+
+
 def what_would_change(index: KnowledgeIndex, needs: Needs, top: str) -> list[Counterfactual]:
+    """Single changes that put another family first, one that can do what is asked (verified by re-ranking)."""
     changes = []
     for desc, changed, what in variations(needs, index):
-        ranked = rank(index, changed)
-        if ranked and ranked[0].family != top:
-            changes.append(Counterfactual(desc, ranked[0].family, round(ranked[0].score, 3), **what, needs=changed))
+        first = next((fs for fs in rank(index, changed) if fs.family == top or capable(index, needs, fs.family)),
+                     None)
+        if first and first.family != top:
+            changes.append(Counterfactual(desc, first.family, round(first.score, 3), **what, needs=changed))
     return changes[:5]
 
 
@@ -260,6 +344,7 @@ def answer_needs(needs: Needs, index: KnowledgeIndex, *, alternatives: bool = Tr
         answer.declined = True
         answer.decline_reason = "no source says anything about the needs found in this question"
         return answer
+    ranked = ranked[:1] + [fs for fs in ranked[1:] if capable(index, needs, fs.family)]   # alternatives that can do it
     answer.recommendations = [_recommendation(index, needs, fs) for fs in ranked[:TOP_N]]
     answer.rule_disagreements = rule_disagreements(index, needs, answer.recommendations[0])
     if alternatives:
@@ -277,5 +362,5 @@ def recommend(question: str, *, kb: Evidence, task: str | None = None, compute: 
 
 
 __all__ = ["recommend", "understand", "answer_needs", "rank", "rating_band", "apply_overrides", "check_option",
-           "pick_claims",
-           "level_word", "levels_of", "tradeoffs_for", "what_would_change", "variations", "CHOICES"]
+           "pick_claims", "level_word", "levels_of", "constraint_phrase", "conditions_phrase", "tradeoffs_for",
+           "what_would_change", "variations", "capable", "contradicted", "held", "CHOICES"]

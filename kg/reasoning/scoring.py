@@ -46,8 +46,11 @@ def property_weights(needs: Needs) -> dict[str, float]:
     return weights
 
 
-def _support(index: KnowledgeIndex, family: str, uc: str) -> tuple[float, list[ClaimRef]]:
-    claims = index.suited.get(family, {}).get(uc, [])
+def _support(index: KnowledgeIndex, family: str, uc: str, needs: Needs) -> tuple[float, list[ClaimRef]]:
+    """How many sources name the family for the use case (a claim stated as a rule's condition, "If output
+    quality is a priority (e.g., text, images)", only where that rule holds for the need), and their claims."""
+    claims = [c for c in index.suited.get(family, {}).get(uc, [])
+              if c.id not in index.conditional or rule_matches(index.conditional[c.id], needs)]
     direct = {c.doc for c in claims if not c.via_model}
     via_model = {c.doc for c in claims if c.via_model} - direct
     return min(3.0, len(direct) + 0.5 * len(via_model)) / 3.0, claims
@@ -73,7 +76,7 @@ def _use_case_score(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> Non
     weights = use_case_weights(needs)
     total = sum(weights.values()) or 1.0
     for uc, weight in weights.items():
-        support, claims = _support(index, fs.family, uc)
+        support, claims = _support(index, fs.family, uc, needs)
         if claims:
             fs.use_case_claims[uc] = claims
             fs.use_case += weight * (0.4 + 0.6 * support) / total
