@@ -12,7 +12,7 @@ from kg.reasoning.conversation import is_follow_up, merge
 from kg.reasoning.families import candidates, named_families, ruled_out
 from kg.reasoning.needs import Needs
 from kg.reasoning.parser import PARSER_FILE, NeedParser
-from kg.reasoning.resources import data_size, hardware_size, lifted
+from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SPLIT = ROOT / "tests" / "data" / "needs-test.yaml"
@@ -39,6 +39,62 @@ def test_lifted_limits():
     assert lifted("ok forget the compute limit") == {"compute"}
     assert lifted("ignore the data constraint") == {"data"}
     assert lifted("the compute limit is tight") == set()
+
+
+@pytest.mark.parametrize("text, said", [
+    ("a pretrained model exists and we only have small compute", "available"),
+    ("we can fine-tune an existing pretrained model", "available"),
+    ("pre-trained models exist, small compute available", "available"),
+    ("I want a pretrained model", "available"),
+    ("there are open models we could adapt", "available"),
+    ("We can't train from scratch without a cluster. But there is a public Stable Diffusion checkpoint.", "available"),
+    ("nothing pretrained exists for our detector geometry", "unavailable"),
+    ("as far as we know nobody has released a pretrained generator for galaxy images", "unavailable"),
+    ("for IP reasons we can't use anyone's pretrained weights", "unavailable"),
+    ("no public model trained on this style", "unavailable"),
+    ("train our own voice model from scratch", "unavailable"),
+    ("generate cat pictures", "")])
+def test_a_pretrained_model_stated_or_denied(text, said):
+    assert pretrained_stated(text) == said
+
+
+@pytest.mark.parametrize("question", [
+    "generate synthetic chest x-ray images; a pretrained model exists and we only have small compute",
+    "generate product images; we can fine-tune an existing pretrained model",
+    "image generation: pre-trained models exist, small compute available"])
+def test_the_learned_parser_reads_a_pretrained_model(knowledge, question):
+    needs = knowledge.understand(question)
+    assert "pretrained-available" in needs.constraints and "pretrained-unavailable" not in needs.constraints
+
+
+def test_the_learned_parser_reads_nothing_pretrained(knowledge):
+    needs = knowledge.understand("I've got a laptop and about 500 of my own sketches. Want something that makes "
+                                 "new sketches in my style; nothing pretrained exists for this.")
+    assert "pretrained-unavailable" in needs.constraints and "pretrained-available" not in needs.constraints
+
+
+def test_a_secondary_priority_is_never_first(knowledge):
+    needs = knowledge.understand("procedural textures generated at runtime on console, has to keep 60fps, "
+                                 "quality is secondary")
+    assert "latency-critical" in needs.constraints
+    assert list(needs.priorities)[:1] == ["generation-speed"]
+    alone = knowledge.understand("generate background textures for a game, quality is secondary")
+    assert "sample-quality" not in alone.priorities
+
+
+def test_speed_that_does_not_matter_is_indifferent(knowledge):
+    needs = knowledge.understand("generate faces for a game, speed doesn't matter at all")
+    assert "generation-speed" in needs.indifferent and "generation-speed" not in needs.priorities
+    assert "latency-critical" not in needs.constraints
+
+
+def test_a_task_said_not_to_be_wanted_is_not_the_need(knowledge):
+    needs = knowledge.understand("denoise noisy microscopy images, we don't need to generate new images, "
+                                 "just clean them")
+    assert "denoising" in needs.use_cases and "image-generation" not in needs.use_cases
+    churn = knowledge.understand("I don't want to generate anything, I only need to predict which customers "
+                                 "will churn next month from our CRM table.")
+    assert churn.declined
 
 
 def test_families_named_weighed_and_ruled_out(knowledge):

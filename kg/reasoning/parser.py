@@ -36,6 +36,8 @@ EXCLUSIVE = [("compute-small", "compute-large"), ("data-small", "data-large"),
              ("pretrained-available", "pretrained-unavailable")]
 ORDER_WEIGHTS = (2.5, 1.3, 1.0, 0.8)         # priority weights by rank: the first one counts most
 KNN, KNN_TEMPERATURE = 16, 0.05                 # nearest corpus needs whose labels are features
+SURE_TASK = 0.95                                 # a task this likely is never declined (dev split)
+BARE_TASK = 0.5                                  # the likeliest use case is kept from here up (dev split)
 
 
 @dataclass
@@ -192,15 +194,17 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
     """Needs from the heads' probabilities (see the module doc)."""
     needs = Needs(question=rules.question, avoid=set(rules.avoid), candidates=list(rules.candidates),
                   first=rules.first)
-    if probs["decline"]["yes"] >= thresholds["decline"] and not rules.candidates:
+    sure_task = not rules.declined and max(probs["use_cases"].values()) >= SURE_TASK
+    if probs["decline"]["yes"] >= thresholds["decline"] and not rules.candidates and not sure_task:
         needs.declined = True
         needs.decline_reason = rules.decline_reason or (
             "this question states no need to generate, reconstruct or model data; whichmodel only "
             "recommends generative model families")
         return needs
-    use = {u: p for u, p in probs["use_cases"].items() if p >= thresholds["use_cases"]}
-    if not use and not (rules.priorities or rules.constraints):
-        best = max(probs["use_cases"], key=probs["use_cases"].get)      # a bare need: its likeliest task
+    use = {u: p for u, p in probs["use_cases"].items() if p >= thresholds["use_cases"] and u not in rules.unwanted}
+    if not use and (max(probs["use_cases"].values()) >= BARE_TASK or not (rules.priorities or rules.constraints)):
+        options = {u: p for u, p in probs["use_cases"].items() if u not in rules.unwanted} or probs["use_cases"]
+        best = max(options, key=options.get)                            # a bare need: its likeliest task
         use = {best: probs["use_cases"][best]}
     top = sorted(use.items(), key=lambda kv: -kv[1])[:3]
     needs.use_cases = {u: 0.5 + 0.4 * p for u, p in top}
@@ -212,14 +216,25 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
             constraints.discard(a if probs["constraints"][a] < probs["constraints"][b] else b)
     needs.constraints = constraints
     needs.indifferent = {p for p, v in probs["indifferent"].items() if v >= thresholds["indifferent"]}
-    wanted = [p for p, v in probs["priorities"].items() if v >= thresholds["priorities"] and p not in needs.indifferent]
+    needs.priorities = _priorities(probs["priorities"], rules, needs, thresholds["priorities"])
+    return needs
+
+
+def _priorities(probs: dict[str, float], rules: Needs, needs: Needs, threshold: float) -> dict[str, float]:
+    """The wanted properties, weighted by rank: one put above all first, the rule reading's strong ones next;
+    one put below others ("quality is secondary") last, and not at all when nothing else is wanted."""
+    wanted = [p for p, v in probs.items() if v >= threshold and p not in needs.indifferent]
     if needs.first and needs.first not in wanted:
         wanted.append(needs.first)
-    ranked = sorted(wanted, key=lambda p: (p != needs.first, -rules.priorities.get(p, 0.0), -probs["priorities"][p]))
-    needs.priorities = {p: ORDER_WEIGHTS[min(i, len(ORDER_WEIGHTS) - 1)] for i, p in enumerate(ranked)}
+    demoted = rules.demoted - {needs.first}
+    ranked = sorted((p for p in wanted if p not in demoted),
+                    key=lambda p: (p != needs.first, -rules.priorities.get(p, 0.0), -probs[p]))
+    out = {p: ORDER_WEIGHTS[min(i, len(ORDER_WEIGHTS) - 1)] for i, p in enumerate(ranked)}
     if "latency-critical" in needs.constraints and "generation-speed" not in needs.indifferent:
-        needs.priorities.setdefault("generation-speed", ORDER_WEIGHTS[1])
-    return needs
+        out.setdefault("generation-speed", ORDER_WEIGHTS[1])
+    if out:
+        out.update((p, ORDER_WEIGHTS[-1]) for p in wanted if p in demoted and p not in out)
+    return out
 
 
 def read_needs(question: str, index: KnowledgeIndex, matcher, parser: NeedParser | None) -> Needs:
