@@ -30,7 +30,9 @@ def test_hardware_names_a_compute_budget(text, size):
 @pytest.mark.parametrize("text, size", [
     ("about 300 images of sonar", "small"), ("~800 compounds", "small"), ("2M rows of transactions", "large"),
     ("tens of thousands of photos", "large"), ("a few hundred scans", "small"), ("40,000 patients", "large"),
-    ("20 minutes of recordings", "small"), ("the 3 families", "")])
+    ("20 minutes of recordings", "small"), ("the 3 families", ""), ("only ~300 recordings", "small"),
+    ("just fifty images", "small"), ("we have only the normal samples", ""),
+    ("trained only on benign traffic records", "")])
 def test_counts_name_a_data_size(text, size):
     assert data_size(text) == size
 
@@ -95,6 +97,17 @@ def test_a_task_said_not_to_be_wanted_is_not_the_need(knowledge):
     churn = knowledge.understand("I don't want to generate anything, I only need to predict which customers "
                                  "will churn next month from our CRM table.")
     assert churn.declined
+
+
+def test_no_invented_constraints_or_priorities(knowledge):
+    """A priority no word names, or a resource the question never speaks of, is not read into it."""
+    ecg = knowledge.understand("flag anomalous ECG traces, we only have ~300 recordings and one laptop GPU")
+    assert {"data-small", "compute-small"} <= ecg.constraints and not ecg.priorities
+    xray = knowledge.understand("generate synthetic chest x-ray images; a pretrained model exists and we only "
+                                "have small compute")
+    assert not any(c.startswith("data-") for c in xray.constraints)
+    fraud = knowledge.understand("synthetic data to augment our fraud-detection training set (data augmentation)")
+    assert not fraud.constraints
 
 
 def test_families_named_weighed_and_ruled_out(knowledge):

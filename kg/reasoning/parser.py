@@ -37,6 +37,7 @@ EXCLUSIVE = [("compute-small", "compute-large"), ("data-small", "data-large"),
 ORDER_WEIGHTS = (2.5, 1.3, 1.0, 0.8)         # priority weights by rank: the first one counts most
 KNN, KNN_TEMPERATURE = 16, 0.05                 # nearest corpus needs whose labels are features
 SURE_TASK = 0.95                                 # a task this likely is never declined (dev split)
+UNWORDED_PRIORITY = 0.95                         # a priority no word of the question names needs this (dev)
 BARE_TASK = 0.5                                  # the likeliest use case is kept from here up (dev split)
 
 
@@ -189,6 +190,16 @@ def fingerprint(train: Path, index: KnowledgeIndex) -> str:
     return digest.hexdigest()[:16]
 
 
+def admits(group: str, label: str, p: float, ruled: bool, question: str) -> bool:
+    """Whether a head's label may stand: a constraint only on a resource the question speaks of, a priority
+    only where the rule reading found it worded or the head is all but sure (no invented needs)."""
+    if group == "constraints":
+        return ruled or states_resource(question, label.split("-")[0])
+    if group == "priorities":
+        return ruled or p >= UNWORDED_PRIORITY
+    return True
+
+
 def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[str, float],
            index: KnowledgeIndex) -> Needs:
     """Needs from the heads' probabilities (see the module doc)."""
@@ -210,7 +221,7 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
     needs.use_cases = {u: 0.5 + 0.4 * p for u, p in top}
     needs.modalities = {m: p for m, p in probs["modalities"].items() if p >= thresholds["modalities"]}
     constraints = {c for c, p in probs["constraints"].items() if p >= thresholds["constraints"]
-                   and (c in rules.constraints or states_resource(rules.question, c.split("-")[0]))}
+                   and admits("constraints", c, p, c in rules.constraints, rules.question)}
     for a, b in EXCLUSIVE:
         if a in constraints and b in constraints:
             constraints.discard(a if probs["constraints"][a] < probs["constraints"][b] else b)
@@ -223,7 +234,8 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
 def _priorities(probs: dict[str, float], rules: Needs, needs: Needs, threshold: float) -> dict[str, float]:
     """The wanted properties, weighted by rank: one put above all first, the rule reading's strong ones next;
     one put below others ("quality is secondary") last, and not at all when nothing else is wanted."""
-    wanted = [p for p, v in probs.items() if v >= threshold and p not in needs.indifferent]
+    wanted = [p for p, v in probs.items() if v >= threshold and p not in needs.indifferent
+              and admits("priorities", p, v, p in rules.priorities, rules.question)]
     if needs.first and needs.first not in wanted:
         wanted.append(needs.first)
     demoted = rules.demoted - {needs.first}
@@ -249,4 +261,4 @@ def read_needs(question: str, index: KnowledgeIndex, matcher, parser: NeedParser
 
 __all__ = ["NeedParser", "Example", "load_examples", "label_space", "label_matrix", "features", "rule_vector",
            "decode", "read_needs", "fingerprint", "current_fingerprint", "neighbour_labels", "MIN_POSITIVES",
-           "ORDER_WEIGHTS", "PARSER_FILE", "GROUPS"]
+           "ORDER_WEIGHTS", "PARSER_FILE", "GROUPS", "admits"]

@@ -30,7 +30,8 @@ _ITEMS = (r"images?|photos?|pictures?|pics|samples?|examples?|rows|records?|reco
 _COUNT = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(k|m|mm|b|thousand|million|billion)?\+?\s+"
                     r"(?:[a-z][\w-]*\s+){0,3}?(" + _ITEMS + r")\b", re.I)
 _FEW = re.compile(r"\b(a few|a handful of|handful of|few|a couple of|a couple|a few dozen|a few hundred|"
-                  r"several hundred|only \w+|just \w+)\s+(?:[a-z][\w-]*\s+){0,2}?(" + _ITEMS + r")\b", re.I)
+                  r"several hundred|(?:only|just) (?:a dozen|dozens of|hundreds of|one|two|three|four|five|six|seven|"
+                  r"eight|nine|ten|twenty|thirty|forty|fifty))\s+(?:[a-z][\w-]*\s+){0,2}?(" + _ITEMS + r")\b", re.I)
 _MANY = re.compile(r"\b(tens of thousands|hundreds of thousands|millions|billions|thousands and thousands)\s+of\b|"
                    r"\b(huge|massive|enormous|vast|web-scale|internet-scale)\s+(\w+\s+){0,2}?"
                    r"(dataset|corpus|archive|collection|table|amount of data)\b", re.I)
@@ -54,7 +55,7 @@ _CUES = {
                           r"cpus?|servers?|machines?|workstation|accelerators?|resources|money|afford|cheap|"
                           r"expensive)\b", re.I),
     "data": re.compile(r"\b(data|dataset|datasets|examples?|samples?|records?|rows|corpus|archive|collection|"
-                       r"training set|labelled|labeled|few|handful|only|millions|billions|thousands|hundreds|huge|"
+                       r"training set|labelled|labeled|few|handful|millions|billions|thousands|hundreds|huge|"
                        r"tiny|scarce|rare|limited|plenty|lots)\b", re.I),
     "pretrained": re.compile(r"\b(pre-?trained|checkpoints?|foundation|fine-?tun\w*|off-the-shelf|existing|"
                              r"base model|lora|from scratch|public (model|weights)|weights|open[- ]weights?|llama|"
