@@ -110,6 +110,15 @@ def test_no_invented_constraints_or_priorities(knowledge):
     assert not fraud.constraints
 
 
+@pytest.mark.parametrize("question, task", [
+    ("a caption writer for our product photos", "image-captioning"),
+    ("predict next month's electricity demand from three years of hourly readings", "time-series-forecasting")])
+def test_writing_and_forecasting_are_generative(knowledge, question, task):
+    needs = knowledge.understand(question)
+    assert not needs.declined and task in needs.use_cases
+    assert knowledge.understand("predict which customers will churn").declined
+
+
 def test_families_named_weighed_and_ruled_out(knowledge):
     index = knowledge.index
     assert named_families("VAE or a normalizing flow?", index)[0] == "vae"
@@ -135,6 +144,15 @@ def test_follow_up_keeps_what_it_does_not_change(knowledge):
     more = knowledge.follow_up(first, "what if we had millions of photos?")
     assert "data-large" in more.needs.constraints and "data-small" not in more.needs.constraints
     assert "compute-small" in more.needs.constraints
+
+
+def test_a_follow_up_that_names_no_task_keeps_the_task(knowledge):
+    first = knowledge.recommend("which model for writing product descriptions for our shop?")
+    assert "text-generation" in first.needs.use_cases
+    follow = knowledge.follow_up(first, "if only quality matters, nothing else")
+    assert follow is not None and set(follow.needs.use_cases) == set(first.needs.use_cases)
+    assert list(follow.needs.priorities)[:1] == ["sample-quality"]
+    assert follow.top.family in ("transformer", "autoregressive")
 
 
 def test_thanks_is_not_a_need(knowledge):

@@ -52,11 +52,13 @@ _NOT_WANTED = re.compile(r"\b(don'?t|do not|doesn'?t|does not|no need to|not|nev
                          r"(generat\w*|creat\w*|produc\w*|synthesi\w*|make|making|change|replace|alter)\b", re.I)
 _DISCRIMINATIVE = re.compile(r"\b(classif\w*|regression|regressor|predicts?|prediction|labels?|"
                              r"sentiment|churn|spam|categori[sz]e|score|rank)\b", re.I)
-_GENERATIVE = re.compile(r"\b(generat\w*|synthe\w*|creat\w*|produc\w*|write|writing|compos\w*|render\w*|"
+_GENERATIVE = re.compile(r"\b(generat\w*|synthe\w*|creat\w*|produc\w*|writ(e|es|er|ers|ing)|caption\w*|"
+                         r"predict\w* (the )?(next|future|upcoming|coming)|compos\w*|render\w*|"
                          r"imagin\w*|fake|sample\w*|interpolat\w*|denois\w*|inpaint\w*|restor\w*|"
                          r"augment\w*|forecast\w*|translat\w*|upscal\w*|resolution|convert|turn \w+ into|"
                          r"draw|paint|design|likelihood|density|anomal\w*|detect\w*|reconstruct\w*|"
                          r"views?|latent)\b", re.I)
+_DEFINITION = re.compile(r"\b(stand for|stands for|acronym|abbreviation|short for)\b", re.I)
 _SPLIT = re.compile(r"[.;!?\n]+|,\s+|\s+\bbut\b\s+|\s+\band\b\s+(?=(we|i|it|they|there|the|our|my)\b)", re.I)
 # Words that name a property in everyday language, beyond the vocabulary's labels.
 _PROPERTY_CUES = {
@@ -87,6 +89,7 @@ class Needs:
     first: str = ""                                        # a property put above all else ("X matters most")
     demoted: set[str] = field(default_factory=set)        # properties put below others ("X is secondary")
     unwanted: set[str] = field(default_factory=set)       # use cases a clause says are not wanted
+    task_named: bool = True                                # a task, medium or generative verb is worded
     declined: bool = False
     decline_reason: str = ""
 
@@ -293,8 +296,10 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
         scores[uc] = max(scores.get(uc, 0.0), score)
     best = max(scores.values(), default=0.0)
     mods = _score(matcher, [text] + clauses, "modality")
-    for mod, score in _literal(text, index.modalities, 3).items():
+    literal_mods = _literal(text, index.modalities, 3)
+    for mod, score in literal_mods.items():
         mods[mod] = max(mods.get(mod, 0.0), score)
+    needs.task_named = bool(literal_mods or _literal_use_cases(text, index) or _GENERATIVE.search(text))
     needs.modalities = {m: s for m, s in sorted(mods.items(), key=lambda kv: -kv[1]) if s >= MODALITY_MIN}
     _fit_use_cases_to_modalities(needs, index, scores)
     needs.candidates = candidates(text, index, needs.avoid)
@@ -325,7 +330,7 @@ def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
         needs.decline_reason = ("this asks to predict or classify labels or values from data, which is "
                                 "a job for a discriminative model (a classifier or regressor), not for "
                                 "a generative model family")
-    elif ((best_use_case < DECLINE_BELOW and not stated) or refused) and not generative:
+    elif ((best_use_case < DECLINE_BELOW and not stated) or refused or _DEFINITION.search(text)) and not generative:
         needs.declined = True
         needs.decline_reason = ("this question states no need to generate, reconstruct or model data; "
                                 "whichmodel only recommends generative model families")

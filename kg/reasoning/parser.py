@@ -23,6 +23,7 @@ import numpy as np
 from kg import paths
 from kg.errors import BuildMissing
 from kg.graph.store import write_atomic
+from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.needs import Needs, map_needs
@@ -200,6 +201,14 @@ def admits(group: str, label: str, p: float, ruled: bool, question: str) -> bool
     return True
 
 
+def only_a_change(rules: Needs) -> bool:
+    """A short message that changes priorities or limits and names no task ("if only quality matters,
+    nothing else", "what if compute were no issue?"): the task is the one before, not a guess."""
+    stated = rules.priorities or rules.constraints or rules.indifferent
+    return bool(stated) and not rules.task_named and len(rules.question.split()) <= MAX_FOLLOW_UP_WORDS \
+        and opens_as_change(rules.question)
+
+
 def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[str, float],
            index: KnowledgeIndex) -> Needs:
     """Needs from the heads' probabilities (see the module doc)."""
@@ -220,6 +229,8 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
     top = sorted(use.items(), key=lambda kv: -kv[1])[:3]
     needs.use_cases = {u: 0.5 + 0.4 * p for u, p in top}
     needs.modalities = {m: p for m, p in probs["modalities"].items() if p >= thresholds["modalities"]}
+    if only_a_change(rules):
+        needs.use_cases, needs.modalities = {}, {}
     constraints = {c for c, p in probs["constraints"].items() if p >= thresholds["constraints"]
                    and admits("constraints", c, p, c in rules.constraints, rules.question)}
     for a, b in EXCLUSIVE:
