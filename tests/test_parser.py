@@ -119,6 +119,15 @@ def test_writing_and_forecasting_are_generative(knowledge, question, task):
     assert knowledge.understand("predict which customers will churn").declined
 
 
+def test_wished_and_waved_off_are_not_required(knowledge):
+    soft = knowledge.understand("natural sounding speech is the top goal; real-time would be nice but it's not "
+                                "required")
+    assert "latency-critical" not in soft.constraints and list(soft.priorities)[:1] != ["generation-speed"]
+    off = knowledge.understand("we don't need the latent space to be interpretable. just fill in the missing "
+                               "chunks of some scanned paintings")
+    assert "interpretability" in off.indifferent and "interpretability" not in off.priorities
+
+
 def test_families_named_weighed_and_ruled_out(knowledge):
     index = knowledge.index
     assert named_families("VAE or a normalizing flow?", index)[0] == "vae"

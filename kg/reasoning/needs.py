@@ -58,6 +58,7 @@ _GENERATIVE = re.compile(r"\b(generat\w*|synthe\w*|creat\w*|produc\w*|writ(e|es|
                          r"augment\w*|forecast\w*|translat\w*|upscal\w*|resolution|convert|turn \w+ into|"
                          r"draw|paint|design|likelihood|density|anomal\w*|detect\w*|reconstruct\w*|"
                          r"views?|latent)\b", re.I)
+_SOFT = re.compile(r"\b(would be nice|nice[- ]to[- ]have|a bonus|optional)\b", re.I)   # wished, not required
 _DEFINITION = re.compile(r"\b(stand for|stands for|acronym|abbreviation|short for)\b", re.I)
 _SPLIT = re.compile(r"[.;!?\n]+|,\s+|\s+\bbut\b\s+|\s+\band\b\s+(?=(we|i|it|they|there|the|our|my)\b)", re.I)
 # Words that name a property in everyday language, beyond the vocabulary's labels.
@@ -164,8 +165,14 @@ def _constraints(clause: str, needs: Needs) -> None:
         needs.constraints.add(f"compute-{size}")
     if not any(c.startswith("data-") for c in needs.constraints) and (size := data_size(clause)):
         needs.constraints.add(f"data-{size}")
-    if _LATENCY.search(clause) and not _INDIFFERENT.search(clause):
+    if _LATENCY.search(clause) and not _INDIFFERENT.search(clause) and not _SOFT.search(clause):
         needs.constraints.add("latency-critical")
+
+
+def latency_waived(text: str) -> bool:
+    """Whether the text waves speed limits off or only wishes for them ("it doesn't need to be real-time",
+    "real-time would be nice but it's not required")."""
+    return any(_LATENCY.search(c) and (_INDIFFERENT.search(c) or _SOFT.search(c)) for c in split_clauses(text))
 
 
 def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
@@ -181,7 +188,7 @@ def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
         if _negated_near(clause, match.start(), match.end()):
             needs.indifferent.add(prop)
             needs.priorities.pop(prop, None)
-        elif _DEMOTED.match(clause[match.end():]):
+        elif _DEMOTED.match(clause[match.end():]) or _SOFT.search(clause):
             needs.demoted.add(prop)
             needs.priorities[prop] = min(0.5, needs.priorities.get(prop, 0.5))
         elif prop not in needs.indifferent:
@@ -192,12 +199,13 @@ def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
 
 
 _NEGATED_BEFORE = re.compile(r"\b(no|not|without|don'?t need|any|(don'?t|do not|doesn'?t) care (about|for)|"
-                             r"regardless of|irrespective of|never mind)\s+(\w+\s+)?$", re.I)
+                             r"regardless of|irrespective of|never mind)\s+(\w+\s+)?$|"
+                             r"\b(dont|don't|do not|doesn'?t|does not)\s+(need|require|want)\b[\w\s']{0,40}$", re.I)
 
 
 def _negated_near(clause: str, start: int, end: int) -> bool:
     """Whether the words right around a cue say it does not matter ("speed is not a concern")."""
-    before, after = clause[max(0, start - 30):start], clause[end:end + 40]
+    before, after = clause[max(0, start - 60):start], clause[end:end + 40]
     if _INDIFFERENT.search(after) or _NEGATED_BEFORE.search(before):
         return True
     return bool(re.match(r"\s*(is|are)?\s*(not|n't|irrelevant|unimportant)\b", after, re.I)) and not \
@@ -336,4 +344,4 @@ def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
                                 "whichmodel only recommends generative model families")
 
 
-__all__ = ["Needs", "map_needs", "check_question", "split_clauses"]
+__all__ = ["Needs", "map_needs", "check_question", "split_clauses", "latency_waived"]

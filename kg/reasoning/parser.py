@@ -26,7 +26,7 @@ from kg.graph.store import write_atomic
 from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
-from kg.reasoning.needs import Needs, map_needs
+from kg.reasoning.needs import Needs, latency_waived, map_needs
 from kg.reasoning.resources import states_resource
 from kg.sources.yamlsafe import load_yaml
 
@@ -195,6 +195,8 @@ def admits(group: str, label: str, p: float, ruled: bool, question: str) -> bool
     """Whether a head's label may stand: a constraint only on a resource the question speaks of, a priority
     only where the rule reading found it worded or the head is all but sure (no invented needs)."""
     if group == "constraints":
+        if label == "latency-critical" and latency_waived(question):
+            return False
         return ruled or states_resource(question, label.split("-")[0])
     if group == "priorities":
         return ruled or p >= UNWORDED_PRIORITY
