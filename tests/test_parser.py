@@ -128,6 +128,17 @@ def test_wished_and_waved_off_are_not_required(knowledge):
     assert "interpretability" in off.indifferent and "interpretability" not in off.priorities
 
 
+def test_a_quality_task_goes_with_quality_waved_off_or_second(knowledge):
+    realistic = knowledge.understand("we want the most realistic product images possible")
+    assert "high-fidelity-generation" in realistic.use_cases
+    for question in ("The main thing is control over pose and layout. Realism comes second. We generate "
+                     "catalogue images of shoes.",
+                     "never mind photorealism, we need a 3D scene of our warehouse built from drone photos"):
+        needs = knowledge.understand(question)
+        assert "high-fidelity-generation" not in needs.use_cases
+        assert list(needs.priorities)[:1] != ["sample-quality"]
+
+
 def test_families_named_weighed_and_ruled_out(knowledge):
     index = knowledge.index
     assert named_families("VAE or a normalizing flow?", index)[0] == "vae"

@@ -39,6 +39,9 @@ ORDER_WEIGHTS = (2.5, 1.3, 1.0, 0.8)         # priority weights by rank: the fir
 KNN, KNN_TEMPERATURE = 16, 0.05                 # nearest corpus needs whose labels are features
 SURE_TASK = 0.95                                 # a task this likely is never declined (dev split)
 UNWORDED_PRIORITY = 0.95                         # a priority no word of the question names needs this (dev)
+# A use case that is one property's pursuit: not the need when that property is waved off or put second
+# ("never mind photorealism", "realism comes second").
+PROPERTY_TASKS = {"high-fidelity-generation": "sample-quality"}
 BARE_TASK = 0.5                                  # the likeliest use case is kept from here up (dev split)
 
 
@@ -223,9 +226,10 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
             "this question states no need to generate, reconstruct or model data; whichmodel only "
             "recommends generative model families")
         return needs
-    use = {u: p for u, p in probs["use_cases"].items() if p >= thresholds["use_cases"] and u not in rules.unwanted}
+    unwanted = rules.unwanted | {u for u, prop in PROPERTY_TASKS.items() if prop in rules.indifferent | rules.demoted}
+    use = {u: p for u, p in probs["use_cases"].items() if p >= thresholds["use_cases"] and u not in unwanted}
     if not use and (max(probs["use_cases"].values()) >= BARE_TASK or not (rules.priorities or rules.constraints)):
-        options = {u: p for u, p in probs["use_cases"].items() if u not in rules.unwanted} or probs["use_cases"]
+        options = {u: p for u, p in probs["use_cases"].items() if u not in unwanted} or probs["use_cases"]
         best = max(options, key=options.get)                            # a bare need: its likeliest task
         use = {best: probs["use_cases"][best]}
     top = sorted(use.items(), key=lambda kv: -kv[1])[:3]
