@@ -53,7 +53,7 @@ def test_lifted_limits():
     ("nothing pretrained exists for our detector geometry", "unavailable"),
     ("as far as we know nobody has released a pretrained generator for galaxy images", "unavailable"),
     ("for IP reasons we can't use anyone's pretrained weights", "unavailable"),
-    ("no public model trained on this style", "unavailable"),
+    ("no public model trained on this style", "unavailable"), ("no pretrain model exist for our domain", "unavailable"),
     ("train our own voice model from scratch", "unavailable"),
     ("generate cat pictures", "")])
 def test_a_pretrained_model_stated_or_denied(text, said):

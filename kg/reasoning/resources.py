@@ -57,7 +57,7 @@ _CUES = {
     "data": re.compile(r"\b(data|dataset|datasets|examples?|samples?|records?|rows|corpus|archive|collection|"
                        r"training set|labelled|labeled|few|handful|millions|billions|thousands|hundreds|huge|"
                        r"tiny|scarce|rare|limited|plenty|lots)\b", re.I),
-    "pretrained": re.compile(r"\b(pre-?trained|checkpoints?|foundation|fine-?tun\w*|off-the-shelf|existing|"
+    "pretrained": re.compile(r"\b(pre-?train(?:ed)?|checkpoints?|foundation|fine-?tun\w*|off-the-shelf|existing|"
                              r"base model|lora|from scratch|public (model|weights)|weights|open[- ]weights?|llama|"
                              r"stable diffusion|sdxl|gpt|bert|wavenet|stylegan|nothing (out there|available)|"
                              r"no model)\b", re.I),
@@ -123,7 +123,7 @@ def data_size(text: str) -> str:
 # "no public checkpoint", "can't use anyone's pretrained weights") or state it ("a pretrained model exists",
 # "we can fine-tune an existing pretrained model", "open weights we may adapt").
 _PRETRAINED_CUE = re.compile(
-    r"\b(pre-?trained|checkpoints?|foundation models?|off-the-shelf|open[- ]weights?|"
+    r"\b(pre-?train(?:ed)?|checkpoints?|foundation models?|off-the-shelf|open[- ]weights?|"
     r"open[- ](?:source )?(?:models?|llms?|checkpoints?)|"
     r"public (?:\w+ ){0,2}?(?:models?|checkpoints?|weights|generators?)|"
     r"existing (?:open[- ]?\w* |\w+ )?(?:models?|checkpoints?|weights|networks?)|fine-?tun\w*|lora|sdxl|"
