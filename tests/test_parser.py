@@ -108,6 +108,8 @@ def test_no_invented_constraints_or_priorities(knowledge):
     assert not any(c.startswith("data-") for c in xray.constraints)
     fraud = knowledge.understand("synthetic data to augment our fraud-detection training set (data augmentation)")
     assert not fraud.constraints
+    music = knowledge.understand("compose background music for an indie game soundtrack")
+    assert "music-generation" in music.use_cases and "conditional-generation" not in music.use_cases
 
 
 @pytest.mark.parametrize("question, task", [

@@ -42,6 +42,7 @@ UNWORDED_PRIORITY = 0.95                         # a priority no word of the que
 # A use case that is one property's pursuit: not the need when that property is waved off or put second
 # ("never mind photorealism", "realism comes second").
 PROPERTY_TASKS = {"high-fidelity-generation": "sample-quality"}
+UNMATCHED_TASK = 0.8                              # a task the rule reading did not match needs this (dev)
 BARE_TASK = 0.5                                  # the likeliest use case is kept from here up (dev split)
 
 
@@ -196,13 +197,16 @@ def fingerprint(train: Path, index: KnowledgeIndex) -> str:
 
 def admits(group: str, label: str, p: float, ruled: bool, question: str) -> bool:
     """Whether a head's label may stand: a constraint only on a resource the question speaks of, a priority
-    only where the rule reading found it worded or the head is all but sure (no invented needs)."""
+    only where the rule reading found it worded or the head is all but sure, a task only where the rule
+    reading matched it too or the head is fairly sure (no invented needs)."""
     if group == "constraints":
         if label == "latency-critical" and latency_waived(question):
             return False
         return ruled or states_resource(question, label.split("-")[0])
     if group == "priorities":
         return ruled or p >= UNWORDED_PRIORITY
+    if group == "use_cases":
+        return ruled or p >= UNMATCHED_TASK
     return True
 
 
@@ -227,7 +231,8 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
             "recommends generative model families")
         return needs
     unwanted = rules.unwanted | {u for u, prop in PROPERTY_TASKS.items() if prop in rules.indifferent | rules.demoted}
-    use = {u: p for u, p in probs["use_cases"].items() if p >= thresholds["use_cases"] and u not in unwanted}
+    use = {u: p for u, p in probs["use_cases"].items() if p >= thresholds["use_cases"] and u not in unwanted
+           and admits("use_cases", u, p, u in rules.use_cases, rules.question)}
     if not use and (max(probs["use_cases"].values()) >= BARE_TASK or not (rules.priorities or rules.constraints)):
         options = {u: p for u, p in probs["use_cases"].items() if u not in unwanted} or probs["use_cases"]
         best = max(options, key=options.get)                            # a bare need: its likeliest task
