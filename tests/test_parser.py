@@ -94,6 +94,9 @@ def test_a_task_said_not_to_be_wanted_is_not_the_need(knowledge):
     needs = knowledge.understand("denoise noisy microscopy images, we don't need to generate new images, "
                                  "just clean them")
     assert "denoising" in needs.use_cases and "image-generation" not in needs.use_cases
+    fill = knowledge.understand("we dont need the latent space to be smooth, just fill in the missing parts of "
+                                "old photos")
+    assert "inpainting" in fill.use_cases and "representation-learning" not in fill.use_cases
     churn = knowledge.understand("I don't want to generate anything, I only need to predict which customers "
                                  "will churn next month from our CRM table.")
     assert churn.declined

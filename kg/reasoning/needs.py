@@ -48,8 +48,9 @@ _LATENCY = re.compile(r"\b(real[- ]?time|latency|instant(ly)?|interactive|on-dev
 _DEMOTED = re.compile(r"\s*(is|are|comes?|being)?\s*(a |an |the )?(distant |close )?(secondary|second|less important|"
                       r"nice[- ]to[- ]have|a bonus|optional)\b", re.I)
 # A clause that says what is NOT wanted ("we don't need to generate new images"): its task is not the need.
-_NOT_WANTED = re.compile(r"\b(don'?t|do not|doesn'?t|does not|no need to|not|never|nor)\s+(\w+\s+){0,3}?"
-                         r"(generat\w*|creat\w*|produc\w*|synthesi\w*|make|making|change|replace|alter)\b", re.I)
+_NOT_WANTED = re.compile(r"\b(don'?t|dont|do not|doesn'?t|does not|no need to|not|never|nor)\s+(\w+\s+){0,3}?"
+                         r"(generat\w*|creat\w*|produc\w*|synthesi\w*|make|making|change|replace|alter)\b|"
+                         r"\b(don'?t|dont|do not|doesn'?t|does not) (need|want|care about) the\b", re.I)
 _DISCRIMINATIVE = re.compile(r"\b(classif\w*|regression|regressor|predicts?|prediction|labels?|"
                              r"sentiment|churn|spam|categori[sz]e|score|rank)\b", re.I)
 _GENERATIVE = re.compile(r"\b(generat\w*|synthe\w*|creat\w*|produc\w*|writ(e|es|er|ers|ing)|caption\w*|"
