@@ -12,7 +12,7 @@ from kg.reasoning.conversation import is_follow_up, merge
 from kg.reasoning.families import candidates, named_families, ruled_out
 from kg.reasoning.needs import Needs
 from kg.reasoning.parser import PARSER_FILE, NeedParser
-from kg.reasoning.resources import data_size, hardware_size, lifted
+from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SPLIT = ROOT / "tests" / "data" / "needs-test.yaml"
@@ -30,7 +30,9 @@ def test_hardware_names_a_compute_budget(text, size):
 @pytest.mark.parametrize("text, size", [
     ("about 300 images of sonar", "small"), ("~800 compounds", "small"), ("2M rows of transactions", "large"),
     ("tens of thousands of photos", "large"), ("a few hundred scans", "small"), ("40,000 patients", "large"),
-    ("20 minutes of recordings", "small"), ("the 3 families", "")])
+    ("20 minutes of recordings", "small"), ("the 3 families", ""), ("only ~300 recordings", "small"),
+    ("just fifty images", "small"), ("we have only the normal samples", ""),
+    ("trained only on benign traffic records", "")])
 def test_counts_name_a_data_size(text, size):
     assert data_size(text) == size
 
@@ -39,6 +41,107 @@ def test_lifted_limits():
     assert lifted("ok forget the compute limit") == {"compute"}
     assert lifted("ignore the data constraint") == {"data"}
     assert lifted("the compute limit is tight") == set()
+
+
+@pytest.mark.parametrize("text, said", [
+    ("a pretrained model exists and we only have small compute", "available"),
+    ("we can fine-tune an existing pretrained model", "available"),
+    ("pre-trained models exist, small compute available", "available"),
+    ("I want a pretrained model", "available"),
+    ("there are open models we could adapt", "available"),
+    ("We can't train from scratch without a cluster. But there is a public Stable Diffusion checkpoint.", "available"),
+    ("nothing pretrained exists for our detector geometry", "unavailable"),
+    ("as far as we know nobody has released a pretrained generator for galaxy images", "unavailable"),
+    ("for IP reasons we can't use anyone's pretrained weights", "unavailable"),
+    ("no public model trained on this style", "unavailable"), ("no pretrain model exist for our domain", "unavailable"),
+    ("train our own voice model from scratch", "unavailable"),
+    ("generate cat pictures", "")])
+def test_a_pretrained_model_stated_or_denied(text, said):
+    assert pretrained_stated(text) == said
+
+
+@pytest.mark.parametrize("question", [
+    "generate synthetic chest x-ray images; a pretrained model exists and we only have small compute",
+    "generate product images; we can fine-tune an existing pretrained model",
+    "image generation: pre-trained models exist, small compute available"])
+def test_the_learned_parser_reads_a_pretrained_model(knowledge, question):
+    needs = knowledge.understand(question)
+    assert "pretrained-available" in needs.constraints and "pretrained-unavailable" not in needs.constraints
+
+
+def test_the_learned_parser_reads_nothing_pretrained(knowledge):
+    needs = knowledge.understand("I've got a laptop and about 500 of my own sketches. Want something that makes "
+                                 "new sketches in my style; nothing pretrained exists for this.")
+    assert "pretrained-unavailable" in needs.constraints and "pretrained-available" not in needs.constraints
+
+
+def test_a_secondary_priority_is_never_first(knowledge):
+    needs = knowledge.understand("procedural textures generated at runtime on console, has to keep 60fps, "
+                                 "quality is secondary")
+    assert "latency-critical" in needs.constraints
+    assert list(needs.priorities)[:1] == ["generation-speed"]
+    alone = knowledge.understand("generate background textures for a game, quality is secondary")
+    assert "sample-quality" not in alone.priorities
+
+
+def test_speed_that_does_not_matter_is_indifferent(knowledge):
+    needs = knowledge.understand("generate faces for a game, speed doesn't matter at all")
+    assert "generation-speed" in needs.indifferent and "generation-speed" not in needs.priorities
+    assert "latency-critical" not in needs.constraints
+
+
+def test_a_task_said_not_to_be_wanted_is_not_the_need(knowledge):
+    needs = knowledge.understand("denoise noisy microscopy images, we don't need to generate new images, "
+                                 "just clean them")
+    assert "denoising" in needs.use_cases and "image-generation" not in needs.use_cases
+    fill = knowledge.understand("we dont need the latent space to be smooth, just fill in the missing parts of "
+                                "old photos")
+    assert "inpainting" in fill.use_cases and "representation-learning" not in fill.use_cases
+    churn = knowledge.understand("I don't want to generate anything, I only need to predict which customers "
+                                 "will churn next month from our CRM table.")
+    assert churn.declined
+
+
+def test_no_invented_constraints_or_priorities(knowledge):
+    """A priority no word names, or a resource the question never speaks of, is not read into it."""
+    ecg = knowledge.understand("flag anomalous ECG traces, we only have ~300 recordings and one laptop GPU")
+    assert {"data-small", "compute-small"} <= ecg.constraints and not ecg.priorities
+    xray = knowledge.understand("generate synthetic chest x-ray images; a pretrained model exists and we only "
+                                "have small compute")
+    assert not any(c.startswith("data-") for c in xray.constraints)
+    fraud = knowledge.understand("synthetic data to augment our fraud-detection training set (data augmentation)")
+    assert not fraud.constraints
+    music = knowledge.understand("compose background music for an indie game soundtrack")
+    assert "music-generation" in music.use_cases and "conditional-generation" not in music.use_cases
+
+
+@pytest.mark.parametrize("question, task", [
+    ("a caption writer for our product photos", "image-captioning"),
+    ("predict next month's electricity demand from three years of hourly readings", "time-series-forecasting")])
+def test_writing_and_forecasting_are_generative(knowledge, question, task):
+    needs = knowledge.understand(question)
+    assert not needs.declined and task in needs.use_cases
+    assert knowledge.understand("predict which customers will churn").declined
+
+
+def test_wished_and_waved_off_are_not_required(knowledge):
+    soft = knowledge.understand("natural sounding speech is the top goal; real-time would be nice but it's not "
+                                "required")
+    assert "latency-critical" not in soft.constraints and list(soft.priorities)[:1] != ["generation-speed"]
+    off = knowledge.understand("we don't need the latent space to be interpretable. just fill in the missing "
+                               "chunks of some scanned paintings")
+    assert "interpretability" in off.indifferent and "interpretability" not in off.priorities
+
+
+def test_a_quality_task_goes_with_quality_waved_off_or_second(knowledge):
+    realistic = knowledge.understand("we want the most realistic product images possible")
+    assert "high-fidelity-generation" in realistic.use_cases
+    for question in ("The main thing is control over pose and layout. Realism comes second. We generate "
+                     "catalogue images of shoes.",
+                     "never mind photorealism, we need a 3D scene of our warehouse built from drone photos"):
+        needs = knowledge.understand(question)
+        assert "high-fidelity-generation" not in needs.use_cases
+        assert list(needs.priorities)[:1] != ["sample-quality"]
 
 
 def test_families_named_weighed_and_ruled_out(knowledge):
@@ -66,6 +169,15 @@ def test_follow_up_keeps_what_it_does_not_change(knowledge):
     more = knowledge.follow_up(first, "what if we had millions of photos?")
     assert "data-large" in more.needs.constraints and "data-small" not in more.needs.constraints
     assert "compute-small" in more.needs.constraints
+
+
+def test_a_follow_up_that_names_no_task_keeps_the_task(knowledge):
+    first = knowledge.recommend("which model for writing product descriptions for our shop?")
+    assert "text-generation" in first.needs.use_cases
+    follow = knowledge.follow_up(first, "if only quality matters, nothing else")
+    assert follow is not None and set(follow.needs.use_cases) == set(first.needs.use_cases)
+    assert list(follow.needs.priorities)[:1] == ["sample-quality"]
+    assert follow.top.family in ("transformer", "autoregressive")
 
 
 def test_thanks_is_not_a_need(knowledge):

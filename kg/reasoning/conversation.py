@@ -25,6 +25,11 @@ def is_follow_up(text: str, alone: Needs) -> bool:
     return bool(_CUE.search(text)) or not alone.use_cases or words <= 4
 
 
+def opens_as_change(text: str) -> bool:
+    """Whether a message opens as a change to something said before ("and …", "what if …", "if …")."""
+    return bool(_CUE.search(text))
+
+
 def _kind(constraint: str) -> str:
     return constraint.split("-")[0]
 
@@ -52,4 +57,4 @@ def merge(previous: Needs, follow: Needs, text: str) -> Needs:
     return combined
 
 
-__all__ = ["is_follow_up", "merge"]
+__all__ = ["is_follow_up", "merge", "opens_as_change"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from kg.errors import QuestionError
 from kg.reasoning.families import candidates, ruled_out
 from kg.reasoning.index import KnowledgeIndex
-from kg.reasoning.resources import data_size, hardware_size, lifted
+from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated
 
 MAX_QUESTION_CHARS = 2000
 USE_CASE_MIN = 0.50        # cosine similarity for a use case to count as meant
@@ -27,10 +27,9 @@ OFF_MODALITY = 0.8         # a use case of another modality than the ones the qu
 FALLBACK_SCORE = 0.6       # a named modality's main use case when no use case of it matched
 LONG_TEXT = 400            # a question this long is embedded apart from its clauses
 
-_NEGATION = re.compile(r"\b(not|no|never|without|don'?t|doesn'?t|isn'?t|aren'?t|lack|lacking|none|"
-                       r"nor|neither|irrelevant|unimportant|regardless)\b|n't\b", re.I)
 _INDIFFERENT = re.compile(r"\b(not (a |an )?(concern|issue|problem|priority|important|matter|constraint|"
                           r"an issue|critical|needed|required)|don'?t care|doesn'?t matter|no need|"
+                          r"(doesn'?t|don'?t|does not|do not|needn'?t) (need|have) to be|"
                           r"not care|whatever|irrelevant|unimportant|any (speed|quality))\b", re.I)
 _STRONG = re.compile(r"\b(highest|best|top|maximum|must|critical|crucial|essential|as \w+ as possible|"
                      r"most important|priority|above all|state[- ]of[- ]the[- ]art|need)\b", re.I)
@@ -43,16 +42,25 @@ _ABOVE_ALL = re.compile(r"\b(matters? (the )?most|most important|above all|top p
                         r"non-negotiable|is everything|priority one)\b", re.I)
 _COMPUTE = re.compile(r"\b(compute|computing|computational|gpus?|tpus?|hardware|resources|budget)\b", re.I)
 _DATA = re.compile(r"\b(data|dataset|datasets|examples|samples|images to train|training set|records)\b", re.I)
-_PRETRAINED = re.compile(r"\b(pre-?trained|foundation model|off-the-shelf|existing model|checkpoint)\b", re.I)
-_OWN_DOMAIN = re.compile(r"\b(own domain|from scratch|niche domain|no existing model)\b", re.I)
-_LATENCY = re.compile(r"\b(real[- ]time|latency|instant(ly)?|interactive|on-device|mobile)\b", re.I)
+_LATENCY = re.compile(r"\b(real[- ]?time|latency|instant(ly)?|interactive|on-device|mobile|\d+ ?fps|frames per second|"
+                      r"(per|/) ?(second|sec|minute)|(in|under) (a|one) second|\d+ ?ms|milliseconds?)\b", re.I)
+# A property put below others ("quality is secondary", "realism comes second"): never the first priority.
+_DEMOTED = re.compile(r"\s*(is|are|comes?|being)?\s*(a |an |the )?(distant |close )?(secondary|second|less important|"
+                      r"nice[- ]to[- ]have|a bonus|optional)\b", re.I)
+# A clause that says what is NOT wanted ("we don't need to generate new images"): its task is not the need.
+_NOT_WANTED = re.compile(r"\b(don'?t|dont|do not|doesn'?t|does not|no need to|not|never|nor)\s+(\w+\s+){0,3}?"
+                         r"(generat\w*|creat\w*|produc\w*|synthesi\w*|make|making|change|replace|alter)\b|"
+                         r"\b(don'?t|dont|do not|doesn'?t|does not) (need|want|care about) the\b", re.I)
 _DISCRIMINATIVE = re.compile(r"\b(classif\w*|regression|regressor|predicts?|prediction|labels?|"
                              r"sentiment|churn|spam|categori[sz]e|score|rank)\b", re.I)
-_GENERATIVE = re.compile(r"\b(generat\w*|synthe\w*|creat\w*|produc\w*|write|writing|compos\w*|render\w*|"
+_GENERATIVE = re.compile(r"\b(generat\w*|synthe\w*|creat\w*|produc\w*|writ(e|es|er|ers|ing)|caption\w*|"
+                         r"predict\w* (the )?(next|future|upcoming|coming)|compos\w*|render\w*|"
                          r"imagin\w*|fake|sample\w*|interpolat\w*|denois\w*|inpaint\w*|restor\w*|"
                          r"augment\w*|forecast\w*|translat\w*|upscal\w*|resolution|convert|turn \w+ into|"
                          r"draw|paint|design|likelihood|density|anomal\w*|detect\w*|reconstruct\w*|"
                          r"views?|latent)\b", re.I)
+_SOFT = re.compile(r"\b(would be nice|nice[- ]to[- ]have|a bonus|optional)\b", re.I)   # wished, not required
+_DEFINITION = re.compile(r"\b(stand for|stands for|acronym|abbreviation|short for)\b", re.I)
 _SPLIT = re.compile(r"[.;!?\n]+|,\s+|\s+\bbut\b\s+|\s+\band\b\s+(?=(we|i|it|they|there|the|our|my)\b)", re.I)
 # Words that name a property in everyday language, beyond the vocabulary's labels.
 _PROPERTY_CUES = {
@@ -81,6 +89,9 @@ class Needs:
     avoid: set[str] = field(default_factory=set)          # families the question moves away from
     candidates: list[str] = field(default_factory=list)   # families a comparative question weighs ("X or Y")
     first: str = ""                                        # a property put above all else ("X matters most")
+    demoted: set[str] = field(default_factory=set)        # properties put below others ("X is secondary")
+    unwanted: set[str] = field(default_factory=set)       # use cases a clause says are not wanted
+    task_named: bool = True                                # a task, medium or generative verb is worded
     declined: bool = False
     decline_reason: str = ""
 
@@ -139,7 +150,6 @@ def _size_near(clause: str, start: int, end: int, previous: str) -> str:
 
 
 def _constraints(clause: str, needs: Needs) -> None:
-    negated = bool(_NEGATION.search(clause))
     previous = ""
     resources = sorted([(m, "compute") for m in _COMPUTE.finditer(clause)] +
                        [(m, "data") for m in _DATA.finditer(clause)], key=lambda t: t[0].start())
@@ -156,12 +166,14 @@ def _constraints(clause: str, needs: Needs) -> None:
         needs.constraints.add(f"compute-{size}")
     if not any(c.startswith("data-") for c in needs.constraints) and (size := data_size(clause)):
         needs.constraints.add(f"data-{size}")
-    if _PRETRAINED.search(clause):
-        needs.constraints.add("pretrained-unavailable" if negated else "pretrained-available")
-    elif _OWN_DOMAIN.search(clause):
-        needs.constraints.add("pretrained-unavailable")
-    if _LATENCY.search(clause) and not _INDIFFERENT.search(clause):
+    if _LATENCY.search(clause) and not _INDIFFERENT.search(clause) and not _SOFT.search(clause):
         needs.constraints.add("latency-critical")
+
+
+def latency_waived(text: str) -> bool:
+    """Whether the text waves speed limits off or only wishes for them ("it doesn't need to be real-time",
+    "real-time would be nice but it's not required")."""
+    return any(_LATENCY.search(c) and (_INDIFFERENT.search(c) or _SOFT.search(c)) for c in split_clauses(text))
 
 
 def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
@@ -177,6 +189,9 @@ def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
         if _negated_near(clause, match.start(), match.end()):
             needs.indifferent.add(prop)
             needs.priorities.pop(prop, None)
+        elif _DEMOTED.match(clause[match.end():]) or _SOFT.search(clause):
+            needs.demoted.add(prop)
+            needs.priorities[prop] = min(0.5, needs.priorities.get(prop, 0.5))
         elif prop not in needs.indifferent:
             weight = 1.5 if _STRONG.search(clause) else 1.0
             needs.priorities[prop] = max(weight, needs.priorities.get(prop, 0.0))
@@ -185,12 +200,13 @@ def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
 
 
 _NEGATED_BEFORE = re.compile(r"\b(no|not|without|don'?t need|any|(don'?t|do not|doesn'?t) care (about|for)|"
-                             r"regardless of|irrespective of|never mind)\s+(\w+\s+)?$", re.I)
+                             r"regardless of|irrespective of|never mind)\s+(\w+\s+)?$|"
+                             r"\b(dont|don't|do not|doesn'?t|does not)\s+(need|require|want)\b[\w\s']{0,40}$", re.I)
 
 
 def _negated_near(clause: str, start: int, end: int) -> bool:
     """Whether the words right around a cue say it does not matter ("speed is not a concern")."""
-    before, after = clause[max(0, start - 30):start], clause[end:end + 40]
+    before, after = clause[max(0, start - 60):start], clause[end:end + 40]
     if _INDIFFERENT.search(after) or _NEGATED_BEFORE.search(before):
         return True
     return bool(re.match(r"\s*(is|are)?\s*(not|n't|irrelevant|unimportant)\b", after, re.I)) and not \
@@ -277,38 +293,56 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
         _constraints(clause, needs)
         _priorities(clause, index, needs)
         _families_to_avoid(clause, index, needs)
+    if said := pretrained_stated(text):
+        needs.constraints.add(f"pretrained-{said}")
     if "latency-critical" in needs.constraints and "generation-speed" not in needs.indifferent:
         needs.priorities["generation-speed"] = max(1.5, needs.priorities.get("generation-speed", 0))
-    scores = _score(matcher, [text] + clauses, "use_case")
+    wanted = [c for c in clauses if not _NOT_WANTED.search(c)] or clauses
+    if len(wanted) < len(clauses):
+        needs.unwanted = _unwanted(matcher, [c for c in clauses if c not in wanted])
+    scores = _score(matcher, [text] + wanted, "use_case")
     for uc, score in _literal_use_cases(text, index).items():
         scores[uc] = max(scores.get(uc, 0.0), score)
     best = max(scores.values(), default=0.0)
     mods = _score(matcher, [text] + clauses, "modality")
-    for mod, score in _literal(text, index.modalities, 3).items():
+    literal_mods = _literal(text, index.modalities, 3)
+    for mod, score in literal_mods.items():
         mods[mod] = max(mods.get(mod, 0.0), score)
+    needs.task_named = bool(literal_mods or _literal_use_cases(text, index) or _GENERATIVE.search(text))
     needs.modalities = {m: s for m, s in sorted(mods.items(), key=lambda kv: -kv[1]) if s >= MODALITY_MIN}
     _fit_use_cases_to_modalities(needs, index, scores)
     needs.candidates = candidates(text, index, needs.avoid)
     if not needs.candidates:                # "GAN or transformer for …?" is a generative question
-        _decide_decline(needs, max(needs.use_cases.values(), default=best))
+        _decide_decline(needs, max(needs.use_cases.values(), default=best),
+                        " ".join(c for c in clauses if not _NOT_WANTED.search(c)))
     if needs.declined and not keep_on_decline:
         needs.use_cases, needs.modalities, needs.priorities = {}, {}, {}
     return needs
 
 
-def _decide_decline(needs: Needs, best_use_case: float) -> None:
+def _unwanted(matcher, clauses: list[str]) -> set[str]:
+    """The use cases that clauses saying what is not wanted point at most plainly."""
+    scores = matcher.score(clauses, "use_case")
+    best = max(scores.values(), default=0.0)
+    return {u for u, s in scores.items() if s >= max(USE_CASE_MIN, best - 0.02)}
+
+
+def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
+    """Decline a question that asks for no generation; `wanted` is its text without the clauses that say
+    what is not wanted ("I don't want to generate anything, just predict churn" asks for no generation)."""
     text = needs.question
     stated = bool(needs.priorities or needs.constraints)
-    generative = bool(_GENERATIVE.search(text))
-    if _DISCRIMINATIVE.search(text) and not generative and best_use_case < 0.6:
+    generative = bool(_GENERATIVE.search(wanted))
+    refused = bool(needs.unwanted) and not generative        # "I don't want to generate anything, just …"
+    if _DISCRIMINATIVE.search(text) and not generative and (best_use_case < 0.6 or refused):
         needs.declined = True
         needs.decline_reason = ("this asks to predict or classify labels or values from data, which is "
                                 "a job for a discriminative model (a classifier or regressor), not for "
                                 "a generative model family")
-    elif best_use_case < DECLINE_BELOW and not stated and not generative:
+    elif ((best_use_case < DECLINE_BELOW and not stated) or refused or _DEFINITION.search(text)) and not generative:
         needs.declined = True
         needs.decline_reason = ("this question states no need to generate, reconstruct or model data; "
                                 "whichmodel only recommends generative model families")
 
 
-__all__ = ["Needs", "map_needs", "check_question", "split_clauses"]
+__all__ = ["Needs", "map_needs", "check_question", "split_clauses", "latency_waived"]

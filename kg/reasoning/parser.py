@@ -23,9 +23,10 @@ import numpy as np
 from kg import paths
 from kg.errors import BuildMissing
 from kg.graph.store import write_atomic
+from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
-from kg.reasoning.needs import Needs, map_needs
+from kg.reasoning.needs import Needs, latency_waived, map_needs
 from kg.reasoning.resources import states_resource
 from kg.sources.yamlsafe import load_yaml
 
@@ -36,6 +37,13 @@ EXCLUSIVE = [("compute-small", "compute-large"), ("data-small", "data-large"),
              ("pretrained-available", "pretrained-unavailable")]
 ORDER_WEIGHTS = (2.5, 1.3, 1.0, 0.8)         # priority weights by rank: the first one counts most
 KNN, KNN_TEMPERATURE = 16, 0.05                 # nearest corpus needs whose labels are features
+SURE_TASK = 0.95                                 # a task this likely is never declined (dev split)
+UNWORDED_PRIORITY = 0.95                         # a priority no word of the question names needs this (dev)
+# A use case that is one property's pursuit: not the need when that property is waved off or put second
+# ("never mind photorealism", "realism comes second").
+PROPERTY_TASKS = {"high-fidelity-generation": "sample-quality"}
+UNMATCHED_TASK = 0.8                              # a task the rule reading did not match needs this (dev)
+BARE_TASK = 0.5                                  # the likeliest use case is kept from here up (dev split)
 
 
 @dataclass
@@ -187,39 +195,80 @@ def fingerprint(train: Path, index: KnowledgeIndex) -> str:
     return digest.hexdigest()[:16]
 
 
+def admits(group: str, label: str, p: float, ruled: bool, question: str) -> bool:
+    """Whether a head's label may stand: a constraint only on a resource the question speaks of, a priority
+    only where the rule reading found it worded or the head is all but sure, a task only where the rule
+    reading matched it too or the head is fairly sure (no invented needs)."""
+    if group == "constraints":
+        if label == "latency-critical" and latency_waived(question):
+            return False
+        return ruled or states_resource(question, label.split("-")[0])
+    if group == "priorities":
+        return ruled or p >= UNWORDED_PRIORITY
+    if group == "use_cases":
+        return ruled or p >= UNMATCHED_TASK
+    return True
+
+
+def only_a_change(rules: Needs) -> bool:
+    """A short message that changes priorities or limits and names no task ("if only quality matters,
+    nothing else", "what if compute were no issue?"): the task is the one before, not a guess."""
+    stated = rules.priorities or rules.constraints or rules.indifferent
+    return bool(stated) and not rules.task_named and len(rules.question.split()) <= MAX_FOLLOW_UP_WORDS \
+        and opens_as_change(rules.question)
+
+
 def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[str, float],
            index: KnowledgeIndex) -> Needs:
     """Needs from the heads' probabilities (see the module doc)."""
     needs = Needs(question=rules.question, avoid=set(rules.avoid), candidates=list(rules.candidates),
                   first=rules.first)
-    if probs["decline"]["yes"] >= thresholds["decline"] and not rules.candidates:
+    sure_task = not rules.declined and max(probs["use_cases"].values()) >= SURE_TASK
+    if probs["decline"]["yes"] >= thresholds["decline"] and not rules.candidates and not sure_task:
         needs.declined = True
         needs.decline_reason = rules.decline_reason or (
             "this question states no need to generate, reconstruct or model data; whichmodel only "
             "recommends generative model families")
         return needs
-    use = {u: p for u, p in probs["use_cases"].items() if p >= thresholds["use_cases"]}
-    if not use and not (rules.priorities or rules.constraints):
-        best = max(probs["use_cases"], key=probs["use_cases"].get)      # a bare need: its likeliest task
+    unwanted = rules.unwanted | {u for u, prop in PROPERTY_TASKS.items() if prop in rules.indifferent | rules.demoted}
+    use = {u: p for u, p in probs["use_cases"].items() if p >= thresholds["use_cases"] and u not in unwanted
+           and admits("use_cases", u, p, u in rules.use_cases, rules.question)}
+    if not use and (max(probs["use_cases"].values()) >= BARE_TASK or not (rules.priorities or rules.constraints)):
+        options = {u: p for u, p in probs["use_cases"].items() if u not in unwanted} or probs["use_cases"]
+        best = max(options, key=options.get)                            # a bare need: its likeliest task
         use = {best: probs["use_cases"][best]}
     top = sorted(use.items(), key=lambda kv: -kv[1])[:3]
     needs.use_cases = {u: 0.5 + 0.4 * p for u, p in top}
     needs.modalities = {m: p for m, p in probs["modalities"].items() if p >= thresholds["modalities"]}
+    if only_a_change(rules):
+        needs.use_cases, needs.modalities = {}, {}
     constraints = {c for c, p in probs["constraints"].items() if p >= thresholds["constraints"]
-                   and (c in rules.constraints or states_resource(rules.question, c.split("-")[0]))}
+                   and admits("constraints", c, p, c in rules.constraints, rules.question)}
     for a, b in EXCLUSIVE:
         if a in constraints and b in constraints:
             constraints.discard(a if probs["constraints"][a] < probs["constraints"][b] else b)
     needs.constraints = constraints
     needs.indifferent = {p for p, v in probs["indifferent"].items() if v >= thresholds["indifferent"]}
-    wanted = [p for p, v in probs["priorities"].items() if v >= thresholds["priorities"] and p not in needs.indifferent]
+    needs.priorities = _priorities(probs["priorities"], rules, needs, thresholds["priorities"])
+    return needs
+
+
+def _priorities(probs: dict[str, float], rules: Needs, needs: Needs, threshold: float) -> dict[str, float]:
+    """The wanted properties, weighted by rank: one put above all first, the rule reading's strong ones next;
+    one put below others ("quality is secondary") last, and not at all when nothing else is wanted."""
+    wanted = [p for p, v in probs.items() if v >= threshold and p not in needs.indifferent
+              and admits("priorities", p, v, p in rules.priorities, rules.question)]
     if needs.first and needs.first not in wanted:
         wanted.append(needs.first)
-    ranked = sorted(wanted, key=lambda p: (p != needs.first, -rules.priorities.get(p, 0.0), -probs["priorities"][p]))
-    needs.priorities = {p: ORDER_WEIGHTS[min(i, len(ORDER_WEIGHTS) - 1)] for i, p in enumerate(ranked)}
+    demoted = rules.demoted - {needs.first}
+    ranked = sorted((p for p in wanted if p not in demoted),
+                    key=lambda p: (p != needs.first, -rules.priorities.get(p, 0.0), -probs[p]))
+    out = {p: ORDER_WEIGHTS[min(i, len(ORDER_WEIGHTS) - 1)] for i, p in enumerate(ranked)}
     if "latency-critical" in needs.constraints and "generation-speed" not in needs.indifferent:
-        needs.priorities.setdefault("generation-speed", ORDER_WEIGHTS[1])
-    return needs
+        out.setdefault("generation-speed", ORDER_WEIGHTS[1])
+    if out:
+        out.update((p, ORDER_WEIGHTS[-1]) for p in wanted if p in demoted and p not in out)
+    return out
 
 
 def read_needs(question: str, index: KnowledgeIndex, matcher, parser: NeedParser | None) -> Needs:
@@ -234,4 +283,4 @@ def read_needs(question: str, index: KnowledgeIndex, matcher, parser: NeedParser
 
 __all__ = ["NeedParser", "Example", "load_examples", "label_space", "label_matrix", "features", "rule_vector",
            "decode", "read_needs", "fingerprint", "current_fingerprint", "neighbour_labels", "MIN_POSITIVES",
-           "ORDER_WEIGHTS", "PARSER_FILE", "GROUPS"]
+           "ORDER_WEIGHTS", "PARSER_FILE", "GROUPS", "admits"]

@@ -30,7 +30,8 @@ _ITEMS = (r"images?|photos?|pictures?|pics|samples?|examples?|rows|records?|reco
 _COUNT = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(k|m|mm|b|thousand|million|billion)?\+?\s+"
                     r"(?:[a-z][\w-]*\s+){0,3}?(" + _ITEMS + r")\b", re.I)
 _FEW = re.compile(r"\b(a few|a handful of|handful of|few|a couple of|a couple|a few dozen|a few hundred|"
-                  r"several hundred|only \w+|just \w+)\s+(?:[a-z][\w-]*\s+){0,2}?(" + _ITEMS + r")\b", re.I)
+                  r"several hundred|(?:only|just) (?:a dozen|dozens of|hundreds of|one|two|three|four|five|six|seven|"
+                  r"eight|nine|ten|twenty|thirty|forty|fifty))\s+(?:[a-z][\w-]*\s+){0,2}?(" + _ITEMS + r")\b", re.I)
 _MANY = re.compile(r"\b(tens of thousands|hundreds of thousands|millions|billions|thousands and thousands)\s+of\b|"
                    r"\b(huge|massive|enormous|vast|web-scale|internet-scale)\s+(\w+\s+){0,2}?"
                    r"(dataset|corpus|archive|collection|table|amount of data)\b", re.I)
@@ -54,9 +55,9 @@ _CUES = {
                           r"cpus?|servers?|machines?|workstation|accelerators?|resources|money|afford|cheap|"
                           r"expensive)\b", re.I),
     "data": re.compile(r"\b(data|dataset|datasets|examples?|samples?|records?|rows|corpus|archive|collection|"
-                       r"training set|labelled|labeled|few|handful|only|millions|billions|thousands|hundreds|huge|"
+                       r"training set|labelled|labeled|few|handful|millions|billions|thousands|hundreds|huge|"
                        r"tiny|scarce|rare|limited|plenty|lots)\b", re.I),
-    "pretrained": re.compile(r"\b(pre-?trained|checkpoints?|foundation|fine-?tun\w*|off-the-shelf|existing|"
+    "pretrained": re.compile(r"\b(pre-?train(?:ed)?|checkpoints?|foundation|fine-?tun\w*|off-the-shelf|existing|"
                              r"base model|lora|from scratch|public (model|weights)|weights|open[- ]weights?|llama|"
                              r"stable diffusion|sdxl|gpt|bert|wavenet|stylegan|nothing (out there|available)|"
                              r"no model)\b", re.I),
@@ -115,4 +116,35 @@ def data_size(text: str) -> str:
     return "small" if _FEW.search(text) else ""
 
 
-__all__ = ["hardware_size", "data_size", "lifted", "states_resource"]
+
+
+
+# A pre-trained model named, and whether the words right around it deny it ("nothing pretrained exists",
+# "no public checkpoint", "can't use anyone's pretrained weights") or state it ("a pretrained model exists",
+# "we can fine-tune an existing pretrained model", "open weights we may adapt").
+_PRETRAINED_CUE = re.compile(
+    r"\b(pre-?train(?:ed)?|checkpoints?|foundation models?|off-the-shelf|open[- ]weights?|"
+    r"open[- ](?:source )?(?:models?|llms?|checkpoints?)|"
+    r"public (?:\w+ ){0,2}?(?:models?|checkpoints?|weights|generators?)|"
+    r"existing (?:open[- ]?\w* |\w+ )?(?:models?|checkpoints?|weights|networks?)|fine-?tun\w*|lora|sdxl|"
+    r"base models?|released (?:a |an )?(?:\w+ ){0,2}?(?:models?|generators?))\b", re.I)
+_DENIED_BEFORE = re.compile(r"\b(no|nothing|nobody|none|not|never|without|no one|lack\w*|\w+n't|cannot|"
+                            r"dont|doesnt|cant|wont|isnt|arent|havent)\b[^,;.:()]{0,30}$", re.I)
+_DENIED_AFTER = re.compile(r"^[^,;.]{0,30}?\b((doesn'?t|don'?t|does not|do not|won'?t) (exist|fit|cover|apply)|"
+                           r"unavailable|not available|isn'?t available)", re.I)
+_CONTRAST = re.compile(r"\b(but|though|although|however|yet|whereas|while)\b", re.I)
+_FROM_SCRATCH = re.compile(r"\b(own domain|from scratch|niche domain)\b", re.I)
+
+
+def pretrained_stated(text: str) -> str:
+    """'available' or 'unavailable' when the text says whether a pre-trained model exists for the task, else
+    ''. The last mention wins; "from scratch" alone means none, unless a model is named as available."""
+    said = ""
+    for match in _PRETRAINED_CUE.finditer(text):
+        before = _CONTRAST.split(text[max(0, match.start() - 40):match.start()])[-1]
+        denied = _DENIED_BEFORE.search(before) or _DENIED_AFTER.search(text[match.end():match.end() + 40])
+        said = "unavailable" if denied else "available"
+    if said:
+        return said
+    return "unavailable" if _FROM_SCRATCH.search(text) else ""
+__all__ = ["hardware_size", "data_size", "lifted", "states_resource", "pretrained_stated"]

@@ -19,6 +19,7 @@ from kg.reasoning.parser import (
     PARSER_FILE,
     Example,
     NeedParser,
+    admits,
     features,
     fingerprint,
     label_matrix,
@@ -84,12 +85,14 @@ def tune(parser: NeedParser, examples: list[Example], base: np.ndarray, rules: n
     figures, offset = {}, 0
     parser.use_model = dict.fromkeys(GROUPS, True)
     probs = [parser.probabilities(x, r) for x, r in zip(base, rules)]
+    texts = [example_text(e) for e in examples]
     for g in GROUPS:
         names = parser.space[g]
         gold = [set(e.labels[g]) for e in examples]
         by_rules = [{n for n, v in zip(names, r[offset:offset + len(names)]) if v} for r in rules]
         offset += len(names)
-        model_f1, threshold = max((f1([{n for n, p in pr[g].items() if p >= t} for pr in probs], gold), t)
+        model_f1, threshold = max((f1([{n for n, p in pr[g].items() if p >= t and admits(g, n, p, n in ruled, text)}
+                                       for pr, ruled, text in zip(probs, by_rules, texts)], gold), t)
                                   for t in THRESHOLDS)
         rules_f1 = f1(by_rules, gold)
         parser.use_model[g] = model_f1 > rules_f1
