@@ -18,13 +18,19 @@ from collections import defaultdict
 
 import numpy as np
 
-from kg.curation.examples import Examples, example_text
+from kg.curation.examples import Examples, example_text, phrase
+from kg.curation.layout import label_items, run_together_cells
 from kg.curation.names import leading_model, model_names
+from kg.curation.rules import hybrid_families, introduced_by, recommendation
+from kg.curation.units import (
+    BULLET as _BULLET,
+)
 from kg.curation.units import (
     CODE,
     NEGATION,
     PRONOUN,
     ROW_LIKE,
+    SIZE,
     USES,
     comparison,
     found_values,
@@ -41,7 +47,7 @@ from kg.curation.units import (
 )
 from kg.reasoning.embedding import Embedder
 from kg.sources.candidates import Candidate
-from kg.sources.context import FamilyNames, context_of, locate_structure
+from kg.sources.context import FamilyNames, context_of, is_top, locate_structure
 from kg.sources.coverage import Unit, split_units
 
 NEIGHBOURS = 4
@@ -62,11 +68,13 @@ class Proposer:
         self.models = {str(c.value) for c in examples.claims if c.predicate == "example"}
         self.known = {m.lower() for m in self.models}
         self._use_cases = None
+        uses = {phrase(c.label): c.id for c in examples.vocab.use_cases.values()}
+        self.generation = {m.id: uses[phrase(m.label) + " generation"] for m in examples.vocab.modalities.values()
+                           if phrase(m.label) + " generation" in uses}      # image -> image-generation
 
     def propose(self, text: str, *, rejected: set[str] = frozenset()) -> list[Candidate]:
         units, places, named, described = [], [], [], {}
-        for unit in (piece for whole in split_units(text) for piece in pieces(whole)):
-            loc = locate_structure(text, unit.start)
+        for unit, loc in self._located(text):
             model = self._described(text, unit, named)
             if model or wanted(unit, text, loc):
                 units.append(unit)
@@ -92,6 +100,7 @@ class Proposer:
                 previous = (unit.end, subjects)
             if subjects and sim[0] >= MIN_SIMILARITY:
                 out += self._unit(unit, loc, context, subjects[0], where, idx, sim, vec)
+            out += self._stated(text, unit, context, subjects[0] if subjects else "", where, sim)
         out += self._star_rows(text)
         for unit, loc in named:
             subjects, where = subjects_of(unit, text, loc, self.names)
@@ -104,6 +113,18 @@ class Proposer:
                 seen.add(cand.key)
                 unique.append(cand)
         return unique
+
+    def _located(self, text: str):
+        """Each unit of the text with where it sits: sentences, bullets and cells, a one-line list's
+        items, a run-together table's cells."""
+        tables = run_together_cells(text, self.names)
+        for whole in split_units(text):
+            row = tables.get(text.rfind("\n", 0, whole.start) + 1)
+            if row is not None:
+                yield from (cell for cell in row if whole.start <= cell[0].start < whole.end)
+                continue
+            for unit in (item for piece in pieces(whole) for item in label_items(piece)):
+                yield unit, locate_structure(text, unit.start)
 
     def _star_rows(self, text: str) -> list[Candidate]:
         """Ratings in tables whose cells only spaces separate: "Quality ⭐⭐⭐⭐⭐ ⭐⭐⭐⭐" under a header
@@ -146,8 +167,8 @@ class Proposer:
         between = [ln for ln in text[above.end:unit.start].split("\n")[1:-1] if ln.strip()]
         names = model_names(above.text, self.known, self.names)
         own = model_names(unit.text, self.known, self.names)
-        if line.strip() or len(between) > 1 or len(names) != 1 or names[0][0] != above.text.strip() or \
-                (own and own[0][0] == unit.text.strip()):
+        if line.strip() or is_top(unit.text) or len(between) > 1 or len(names) != 1 or \
+                names[0][0] != above.text.strip() or (own and own[0][0] == unit.text.strip()):
             return ""
         return names[0][0]
 
@@ -184,6 +205,8 @@ class Proposer:
                 return [self._make(unit, context, subject, "has_level", rating, float(sim[0]), why,
                                    {"property": prop, "raw": unit.text})]
         out = self._vocabulary_values(unit, loc, context, subject, base, votes, idx, sim, vec)
+        if loc.label and USES.search(loc.label) and len(unit.text.split()) <= 4:
+            return out + self._listed_strength(unit, context, subject, base, idx, sim)
         examples = self._examples(unit, context, subject, base, votes, idx, sim) \
             if subject in self.examples.vocab.families else []
         for free in sorted(FREE_TEXT, key=lambda p: -votes.get(p, 0.0))[:2]:
@@ -194,6 +217,7 @@ class Proposer:
             if free == "example":
                 continue
             share, free = votes[free], polarity_of(free, loc)
+            free = "mechanism" if free in ("strength", "weakness") and SIZE.search(unit.text) else free
             value, extra = free_value(free, unit.text, self.models)
             if value and all(c.predicate != free for c in out):
                 why = {**base, "neighbours": self._neighbours(idx, sim, free), "vote": round(share, 2)}
@@ -211,6 +235,43 @@ class Proposer:
             out.append(self._make(unit, context, subject, "compared", compared["value"], 0.5 * float(sim[0]), why,
                                   {"property": compared["property"], "than": than}))
         return out + examples + self._about_models(unit, out, examples)
+
+    def _stated(self, text: str, unit: Unit, context: str, subject: str, where: str, sim) -> list[Candidate]:
+        """What the unit's shape states (kg.curation.rules): introduced, hybrid_of, recommended_when."""
+        body, out = _BULLET.sub("", unit.text).strip(), []
+        score = 0.5 * float(sim[0])
+        lead = leading_model(unit.text, self.known, self.names) or (subject if subject and subject not in
+                                                                    self.examples.vocab.families else "")
+        maker = introduced_by(body, bool(lead))
+        if maker and (lead or subject):
+            why = {"subject": f"{lead or subject} ({'the model the quote names' if lead else where})",
+                   "vocabulary": [f"introduced by {maker!r}"]}
+            out.append(self._make(unit, context, lead or subject, "introduced", maker, score, why))
+        families = hybrid_families(body, lead, self.names)
+        if families:
+            why = {"subject": f"{lead} (the model the quote names)", "vocabulary": [f"combines {families}"]}
+            out.append(self._make(unit, context, lead, "hybrid_of", families, score, why))
+        above = next((ln for ln in reversed(text[:text.rfind("\n", 0, unit.start) + 1].split("\n")) if ln.strip()), "")
+        family, action = recommendation(body, above, context, self.names)
+        family = subject if family == "*" else family
+        if family in self.examples.vocab.families:
+            when = {k: v for k, v in (("use_cases", sorted(found_values(f"{above} {context}", self.examples.lexicon[
+                "suited_for"], True))), ("priorities", [p for p in [property_of([body], self.examples)] if p])) if v}
+            why = {"subject": f"{family} (the family the recommendation names)",
+                   "vocabulary": [f"recommended: {action}", f"when {when}"]}
+            out.append(self._make(unit, context, family, "recommended_when", action, score, why, {"when": when}))
+        return out
+
+    def _listed_strength(self, unit: Unit, context: str, subject: str, base: dict, idx, sim) -> list[Candidate]:
+        """An item of "Best for: …" that is not just a use case or modality ("Exact likelihood",
+        "Invertible transformations") is a strength."""
+        words = phrase(unit.text)
+        if any(words in self.examples.lexicon[p] or words.rstrip("s") in self.examples.lexicon[p]
+               for p in ("suited_for", "handles_modality")):
+            return []
+        why = {**base, "vocabulary": [f"an item under {context!r}"], "neighbours": self._neighbours(idx, sim)}
+        value, _ = free_value("strength", unit.text, self.models)
+        return [self._make(unit, context, subject, "strength", value, 0.4 * float(sim[0]), why)]
 
     def _about_models(self, unit: Unit, family: list[Candidate], examples: list[Candidate]) -> list[Candidate]:
         """What the unit says of the model it starts with (all of it), or of the models it lists as
@@ -260,7 +321,9 @@ class Proposer:
                 continue
             found = found_values(unit.text, self.examples.lexicon[predicate], short)
             if not found and uses and predicate == "suited_for":
-                found = self._nearest_use_case(vec)
+                modalities = found_values(unit.text, self.examples.lexicon["handles_modality"], short)
+                found = {self.generation[m]: f"{label} generation" for m, label in modalities.items()
+                         if m in self.generation} or self._nearest_use_case(vec)
             if predicate == "suited_for" and NEGATION.search(unit.text) and votes.get("not_suited_for", 0) > 0.1:
                 predicate = "not_suited_for"
             for value, label in found.items():
