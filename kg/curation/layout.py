@@ -80,15 +80,15 @@ def run_together_cells(text: str, names: FamilyNames) -> dict[int, list[tuple[Un
     for line in lines:
         starts.append(pos)
         pos += len(line) + 1
-    for i, header in enumerate(lines):
+    i = 0
+    while i < len(lines):
+        header, i = lines[i], i + 1
         columns = [c for _, c in _row_cells(header, len(_cuts(header))) or []]
-        if len(columns) < 3 or " " not in header or any(len(c.split()) > 4 for c in columns):
+        if len(columns) < 3 or " " not in header or any(len(c.split()) > 4 for c in columns) or names(header):
             continue
-        for j in range(i + 1, len(lines)):
-            cells = _row_cells(lines[j], len(columns))
-            if not lines[j].strip() or not cells or not names(cells[0][1]):
-                break
-            out[starts[j]] = _cell_units(starts[j], cells, columns)
+        while i < len(lines) and (cells := _row_cells(lines[i], len(columns))) and names(cells[0][1]):
+            out[starts[i]] = _cell_units(starts[i], cells, columns)
+            i += 1
     return out
 
 

@@ -136,7 +136,7 @@ def wanted(unit: Unit, text: str, loc) -> bool:
     line = text[line_start:line_end if line_end >= 0 else len(text)]
     if CODE.match(line):
         return False
-    if " | " in line or line.startswith("|"):
+    if loc.in_table or " | " in line or line.startswith("|"):       # a cell (of a run-together table too)
         return loc.in_table and bool(re.search(r"\w|[⭐★]", unit.text))
     if BULLET.match(line) or (loc.label and USES.search(loc.label)):     # a bullet, an item of "Best for: …"
         return bool(re.search(r"[A-Za-z]{2,}", unit.text))
