@@ -47,7 +47,7 @@ from kg.curation.units import (
 )
 from kg.reasoning.embedding import Embedder
 from kg.sources.candidates import Candidate
-from kg.sources.context import FamilyNames, context_of, is_top, locate_structure
+from kg.sources.context import FamilyNames, context_of, is_top, locate_structure, section_family
 from kg.sources.coverage import Unit, split_units
 
 NEIGHBOURS = 4
@@ -55,6 +55,7 @@ MIN_SHARE = 0.30            # a predicate needs this share of the neighbours' si
 USE_CASE_SIM = 0.5          # an item under "Applications" is the nearest use case only this close
 MIN_SIMILARITY = 0.35       # units whose nearest example is further than this state nothing we know
 VALUE_SHARE = {"suited_for": 0.15, "handles_modality": 0.2}     # the neighbours' share a named value needs
+MODEL_LIST = re.compile(r"\b(examples?|models|notable|famous|variants|extensions)\b", re.I)   # a list of models
 STRENGTH_SHARE = 0.4         # a strength the heading does not announce needs a clearer vote
 FREE_TEXT = ("strength", "weakness", "mechanism", "example", "introduced")
 class Proposer:
@@ -99,7 +100,9 @@ class Proposer:
             if subjects:
                 previous = (unit.end, subjects)
             if subjects and sim[0] >= MIN_SIMILARITY:
-                out += self._unit(unit, loc, context, subjects[0], where, idx, sim, vec)
+                section = section_family(text, unit.start, self.names) \
+                    if loc.in_list and where == "named in the quote" else ""
+                out += self._unit(unit, loc, context, subjects[0], where, idx, sim, vec, section)
             out += self._stated(text, unit, context, subjects[0] if subjects else "", where, sim)
         out += self._star_rows(text)
         for unit, loc in named:
@@ -191,7 +194,10 @@ class Proposer:
         return Candidate(subject=subject, predicate=predicate, value=value, quote=unit.text, start=unit.start,
                          end=unit.end, context=context, extra=extra or {}, why=why, score=round(score, 3))
 
-    def _unit(self, unit: Unit, loc, context: str, subject: str, where: str, idx, sim, vec) -> list[Candidate]:
+    def _unit(self, unit: Unit, loc, context: str, subject: str, where: str, idx, sim, vec,
+              section: str = "") -> list[Candidate]:
+        """The unit's candidates; its named models are examples of the section's family when it is a list
+        item in a family's section ("- Transformer-XL: extends transformers" under "Autoregressive models")."""
         votes = self._votes(idx, sim)
         base = {"subject": f"{subject} ({where})"}
         rating = rating_of(unit.text, self.levels) if loc.in_table else ""
@@ -207,8 +213,10 @@ class Proposer:
         out = self._vocabulary_values(unit, loc, context, subject, base, votes, idx, sim, vec)
         if loc.label and USES.search(loc.label) and len(unit.text.split()) <= 4:
             return out + self._listed_strength(unit, context, subject, base, idx, sim)
-        examples = self._examples(unit, context, subject, base, votes, idx, sim) \
-            if subject in self.examples.vocab.families else []
+        listed = loc.in_list and bool(MODEL_LIST.search(loc.list_heading))
+        owner = section or subject
+        examples = self._examples(unit, context, owner, {"subject": f"{owner} (its section)"} if section else base,
+                                  votes, idx, sim, listed) if owner in self.examples.vocab.families else []
         for free in sorted(FREE_TEXT, key=lambda p: -votes.get(p, 0.0))[:2]:
             if votes.get(free, 0.0) < MIN_SHARE:
                 break
@@ -288,9 +296,9 @@ class Proposer:
                                      cand.context, dict(cand.extra), why, round(cand.score * 0.8, 3)))
         return out
 
-    def _examples(self, unit, context, subject, base, votes, idx, sim) -> list[Candidate]:
+    def _examples(self, unit, context, subject, base, votes, idx, sim, listed=False) -> list[Candidate]:
         out = []
-        for name, _, _ in model_names(unit.text, self.known, self.names):
+        for name, _, _ in model_names(unit.text, self.known, self.names, listed=listed):
             why = {**base, "vocabulary": [f"model name {name!r}"], "vote": round(votes.get("example", 0.0), 2),
                    "neighbours": self._neighbours(idx, sim, "example")}
             out.append(self._make(unit, context, subject, "example", name,
