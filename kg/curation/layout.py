@@ -74,7 +74,8 @@ def _row_cells(line: str, columns: int) -> list[tuple[int, str]] | None:
 
 def run_together_cells(text: str, names: FamilyNames) -> dict[int, list[tuple[Unit, Location]]]:
     """For each row of a run-together table (by the offset its line starts at): its cells as units, with
-    the row and column they sit in. Rows whose first cell names no family are left alone."""
+    the row and column they sit in (none for the header). Rows whose first cell names no family are left
+    alone."""
     out: dict[int, list[tuple[Unit, Location]]] = {}
     lines, starts, pos = text.split("\n"), [], 0
     for line in lines:
@@ -86,7 +87,9 @@ def run_together_cells(text: str, names: FamilyNames) -> dict[int, list[tuple[Un
         columns = [c for _, c in _row_cells(header, len(_cuts(header))) or []]
         if len(columns) < 3 or " " not in header or any(len(c.split()) > 4 for c in columns) or names(header):
             continue
+        head = starts[i - 1]
         while i < len(lines) and (cells := _row_cells(lines[i], len(columns))) and names(cells[0][1]):
+            out[head] = []                      # the header of rows: no unit of its own
             out[starts[i]] = _cell_units(starts[i], cells, columns)
             i += 1
     return out

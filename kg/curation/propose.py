@@ -74,15 +74,17 @@ class Proposer:
                            if phrase(m.label) + " generation" in uses}      # image -> image-generation
 
     def propose(self, text: str, *, rejected: set[str] = frozenset()) -> list[Candidate]:
-        units, places, named, described = [], [], [], {}
+        units, places, named, others, described = [], [], [], [], {}
         for unit, loc in self._located(text):
             model = self._described(text, unit, named)
             if model or wanted(unit, text, loc):
                 units.append(unit)
                 places.append(loc)
                 described[unit.start] = model
-            elif not CODE.match(unit.text) and model_names(unit.text, self.known, self.names):
-                named.append((unit, loc))       # a heading-like line that names models: "GPT-4"
+            elif not CODE.match(unit.text):
+                others.append((unit, loc))      # a heading-like line: "GPT-4", "GANs if speed is critical"
+                if model_names(unit.text, self.known, self.names):
+                    named.append((unit, loc))
         contexts = [context_of(loc, u.text) for loc, u in zip(places, units, strict=True)]
         if not units:
             return []
@@ -103,8 +105,11 @@ class Proposer:
                 section = section_family(text, unit.start, self.names) \
                     if loc.in_list and where == "named in the quote" else ""
                 out += self._unit(unit, loc, context, subjects[0], where, idx, sim, vec, section)
-            out += self._stated(text, unit, context, subjects[0] if subjects else "", where, sim)
+            out += self._stated(text, unit, context, subjects[0] if subjects else "", where, 0.5 * float(sim[0]))
         out += self._star_rows(text)
+        for unit, loc in others:
+            subjects, where = subjects_of(unit, text, loc, self.names)
+            out += self._stated(text, unit, context_of(loc, unit.text), subjects[0] if subjects else "", where, 0.3)
         for unit, loc in named:
             subjects, where = subjects_of(unit, text, loc, self.names)
             if subjects:
@@ -244,10 +249,10 @@ class Proposer:
                                   {"property": compared["property"], "than": than}))
         return out + examples + self._about_models(unit, out, examples)
 
-    def _stated(self, text: str, unit: Unit, context: str, subject: str, where: str, sim) -> list[Candidate]:
+    def _stated(self, text: str, unit: Unit, context: str, subject: str, where: str,
+                score: float) -> list[Candidate]:
         """What the unit's shape states (kg.curation.rules): introduced, hybrid_of, recommended_when."""
         body, out = _BULLET.sub("", unit.text).strip(), []
-        score = 0.5 * float(sim[0])
         lead = leading_model(unit.text, self.known, self.names) or (subject if subject and subject not in
                                                                     self.examples.vocab.families else "")
         maker = introduced_by(body, bool(lead))

@@ -73,6 +73,6 @@ def recommendation(body: str, above: str, heading: str, names: FamilyNames) -> t
         return "*", "use"
     if not (_GUIDE.search(above.strip()) or _GUIDE.search(heading)):
         return "", ""
-    if named and named[0][1] <= 3:
+    if named and named[0][1] <= 3 and not body.endswith("."):      # "GANs if speed is critical", not a sentence
         return named[0][0], "use"
     return ("*", "use") if re.match(r"^\W*(?:if|when)\b", body, re.I) else ("", "")
