@@ -198,9 +198,22 @@ def test_ingest_review_build_diff_replace_remove(project, proposer):
     # build (SHACL) and diff: the need for exact likelihood now cites the new document
     kg.build_graph(build)
     question = "I need to compute the exact likelihood of each sample."
-    report, _ = diff_builds(build, questions=[question])
+    report, now = diff_builds(build, questions=[question])
     assert [c.question for c in report.changes] == [question]
     assert any(e["doc"] == doc_id for e in report.changes[0].new_evidence())
+    # the next diff reads this generation's answers (saved with the code's fingerprint): nothing is embedded
+    from explain.changes import answers_path, snapshot_answers
+    from kg.graph.store import generation_dir
+
+    class NoEncoding:
+        def encode(self, texts):
+            raise AssertionError(f"embedded again: {texts}")
+
+    assert snapshot_answers(generation_dir(build), [question], NoEncoding()) == now
+    saved = answers_path(generation_dir(build))
+    saved.write_text(saved.read_text(encoding="utf-8").replace('"code": "', '"code": "x'), encoding="utf-8")
+    with pytest.raises(AssertionError, match="embedded again"):      # other code: answered again
+        snapshot_answers(generation_dir(build), [question], NoEncoding())
 
     # replace: one accepted quote is gone from the new version; the rejected one is not proposed again
     changed = project / "field_notes.md"
