@@ -308,6 +308,12 @@ LAYOUT_DOC = """# Notes on four families
 
 GANs train a generator against a discriminator.
 
+GAN Variants
+
+Stylenet-2
+
+Sharp faces from little data
+
 ## Summary
 
 Model TypeStrengthsWeaknessesPopular Use Cases
@@ -384,6 +390,8 @@ def test_proposes_from_lists_tables_guides_and_hybrids(proposer):
     assert ("Muse-X 2", "hybrid_of", "['diffusion', 'transformer']", "- Muse-X 2: Diffusion + CLIP (Transformer)") \
         in found
     assert any(p == "introduced" and v == "Ian Goodfellow" for _, p, v, _ in found)
+    assert {(s, p) for s, p, _, q in found if q == "Sharp faces from little data"} & {
+        ("Stylenet-2", "strength"), ("Stylenet-2", "mechanism")}           # the model on the line above
     rule = next(c for c in candidates if c.predicate == "recommended_when" and c.subject == "gan")
     assert rule.extra["when"]["use_cases"] == ["image-generation"]
     assert all(LAYOUT_DOC[c.start:c.end] == c.quote for c in candidates)

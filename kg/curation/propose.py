@@ -235,6 +235,9 @@ class Proposer:
             if value and all(c.predicate != free for c in out):
                 why = {**base, "neighbours": self._neighbours(idx, sim, free), "vote": round(share, 2)}
                 out.append(self._make(unit, context, subject, free, value, share * float(sim[0]), why, extra))
+        if subject not in self.examples.vocab.families and not any(c.predicate in FREE_TEXT for c in out) \
+                and not introduced_by(unit.text, True):        # "OpenAI's latest": who made it, not a strength
+            out += self._model_line(unit, context, subject, base, votes, idx, sim)
         polarity = heading_polarity(loc)
         if polarity and all(c.predicate != polarity for c in out):
             value, _ = free_value(polarity, unit.text, self.models)
@@ -274,6 +277,16 @@ class Proposer:
                    "vocabulary": [f"recommended: {action}", f"when {when}"]}
             out.append(self._make(unit, context, family, "recommended_when", action, score, why, {"when": when}))
         return out
+
+    def _model_line(self, unit: Unit, context: str, subject: str, base: dict, votes, idx, sim) -> list[Candidate]:
+        """A line describing a named model whose neighbours vote only that it names a model ("Deep
+        Convolutional GAN - first stable architecture" under "DCGAN"): its mechanism when they lean that
+        way, else a strength."""
+        free = "mechanism" if votes.get("mechanism", 0.0) > votes.get("strength", 0.0) or SIZE.search(unit.text) \
+            else "strength"
+        value, _ = free_value(free, unit.text, self.models)
+        why = {**base, "vocabulary": [f"a line describing {subject}"], "neighbours": self._neighbours(idx, sim)}
+        return [self._make(unit, context, subject, free, value, 0.4 * float(sim[0]), why)] if value else []
 
     def _listed_strength(self, unit: Unit, context: str, subject: str, base: dict, idx, sim) -> list[Candidate]:
         """An item of "Best for: …" that is not just a use case or modality ("Exact likelihood",
