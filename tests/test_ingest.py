@@ -320,6 +320,11 @@ Model TypeStrengthsWeaknessesPopular Use Cases
 VAEStable, interpretableBlurry outputsFace gen, anomaly detection
 Diffusion ModelsSuperior image qualitySlow, resource-heavyText-to-image, inpainting
 
+## Overview
+
+Type Best For Examples Difficulty
+Transformers Text, Code GPT-4, BERT ⭐⭐⭐
+
 ## Which one?
 
 For Image Generation:
@@ -336,7 +341,7 @@ Small Compute Available → Fine-Tune a Diffusion Model
 
 
 def test_one_line_lists_and_run_together_tables_are_cut_into_items_and_cells():
-    from kg.curation.layout import label_items, run_together_cells
+    from kg.curation.layout import label_items, run_together_cells, spaced_row_cells
     from kg.ontology.vocabulary import load_vocabulary
     from kg.sources.context import FamilyNames
     from kg.sources.coverage import Unit
@@ -355,6 +360,10 @@ def test_one_line_lists_and_run_together_tables_are_cut_into_items_and_cells():
     assert ("VAE", "Popular Use Cases", "anomaly detection") in found         # a use-case cell cut into items
     assert ("Diffusion Models", "Weaknesses", "Slow, resource-heavy") in found
     assert all(LAYOUT_DOC[u.start:u.end] == u.text for row in cells.values() for u, _ in row)
+
+    spaced = spaced_row_cells(LAYOUT_DOC, FamilyNames(load_vocabulary()), set())      # cells only spaces part
+    assert [(loc.column, u.text) for row in spaced.values() for u, loc in row] == [
+        ("Best For", "Text"), ("Best For", "Code"), ("Examples", "GPT-4, BERT")]
 
 
 def test_what_a_sentence_shape_states():
@@ -386,6 +395,8 @@ def test_proposes_from_lists_tables_guides_and_hybrids(proposer):
     assert ("vae", "strength", "stable, interpretable", "Stable, interpretable") in found
     assert ("vae", "weakness", "blurry outputs", "Blurry outputs") in found
     assert ("diffusion", "suited_for", "inpainting", "inpainting") in found
+    assert ("transformer", "suited_for", "code-generation", "Code") in found        # a space-separated row
+    assert ("transformer", "example", "BERT", "GPT-4, BERT") in found
     assert ("gan", "recommended_when", "use", "GANs if speed is critical") in found
     assert ("Muse-X 2", "hybrid_of", "['diffusion', 'transformer']", "- Muse-X 2: Diffusion + CLIP (Transformer)") \
         in found

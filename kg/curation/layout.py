@@ -8,11 +8,16 @@ source ran together.
   where a lower-case letter meets a capital; a row is cut the same way (not inside parentheses), its
   first cell a family name ("VAEStable" → "VAE" | "Stable"); each cell becomes a unit with its row and
   column, as if the table had its bars. Cells of a use-case column are cut into their items.
+- A row whose cells only spaces separate ("Transformers Text, Code GPT-4, BERT, T5 ⭐⭐⭐" under
+  "Type Best For Examples Difficulty"): after the family it starts with, the words up to the first
+  named model are the use-case cell (cut into items), the models the examples cell; the stars are
+  read with the header elsewhere.
 """
 from __future__ import annotations
 
 import re
 
+from kg.curation.names import first_model
 from kg.sources.context import FamilyNames, Location
 from kg.sources.coverage import Unit
 
@@ -103,3 +108,43 @@ def _cell_units(offset: int, cells: list[tuple[int, str]], columns: list[str]) -
         items = _items(cell, 0) if _USES.search(column) else [(0, cell)]
         out += [(Unit(offset + at + i, offset + at + i + len(t), t), loc) for i, t in items]
     return out
+
+
+_STARS_END = re.compile(r"\s*[⭐★][⭐★\s]*$")
+
+
+def spaced_row_cells(text: str, names: FamilyNames, known: set[str]) -> dict[int, list[tuple[Unit, Location]]]:
+    """For each row of a space-separated table with a use-case column (by its line's offset): the
+    use-case items and the examples cell as units."""
+    out: dict[int, list[tuple[Unit, Location]]] = {}
+    header, pos = "", 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if not line.strip():
+            continue
+        stars = _STARS_END.search(line)
+        if not stars or " | " in line:
+            header = line
+            continue
+        uses = _USES.search(header)
+        body_start, body_end = _leading_family(line, names), stars.start()
+        if not uses or not body_start:
+            continue
+        at = first_model(line[body_start:body_end], known, names)
+        cut = body_start + at if at >= 0 else body_end
+        row = line[:body_start].strip()
+        cells = [(body_start + at, item, uses.group(0)) for at, item in _items(line[body_start:cut].rstrip(), 0)]
+        if cut < body_end:
+            cells.append((cut, line[cut:body_end].strip(), "Examples"))
+        out[start] = [(Unit(start + at, start + at + len(t), t), Location(row=row, column=col, in_table=True))
+                      for at, t, col in cells if t]
+    return out
+
+
+def _leading_family(line: str, names: FamilyNames) -> int:
+    """Where the row's cells start after the family name it opens with, or 0."""
+    for pattern, _ in names.patterns:
+        hit = pattern.match(line)
+        if hit:
+            return hit.end() + len(line[hit.end():]) - len(line[hit.end():].lstrip())
+    return 0

@@ -58,8 +58,7 @@ def model_names(text: str, known: set[str], families: FamilyNames, *,
     lead = _LEADING.match(text)
     if lead:
         add(lead.group(1), lead.start(1), listed)
-    for after in _AFTER.finditer(text):
-        pos = after.end()
+    for pos in [*([0] if listed else []), *(after.end() for after in _AFTER.finditer(text))]:
         while (item := _LISTED.match(text, pos)) is not None and item.end() > pos:
             add(item.group(1), item.start(1), listed=True)
             pos = item.end()
@@ -77,3 +76,13 @@ def leading_model(text: str, known: set[str], families: FamilyNames) -> str:
         return ""
     name = lead.group(1).strip(" .,;:")
     return name if name and not (families(name) and name.lower() not in known) and looks_like_model(name, known) else ""
+
+
+def first_model(text: str, known: set[str], families: FamilyNames) -> int:
+    """Where the first name that looks like a model starts in text ("Text, Code GPT-4, BERT"), or -1."""
+    for hit in re.finditer(rf"(?<![\w-])(?=({_NAME}))", text):      # a name from each word on: "GPT-4"
+        name = hit.group(1).strip(" .,;:")
+        if (name.lower() in known or looks_like_model(name.split()[0], known)) and \
+                not is_family_name(name, families):
+            return hit.start(1)
+    return -1

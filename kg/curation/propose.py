@@ -19,7 +19,7 @@ from collections import defaultdict
 import numpy as np
 
 from kg.curation.examples import Examples, example_text, phrase
-from kg.curation.layout import label_items, run_together_cells
+from kg.curation.layout import label_items, run_together_cells, spaced_row_cells
 from kg.curation.names import leading_model, model_names
 from kg.curation.rules import hybrid_families, introduced_by, recommendation
 from kg.curation.units import (
@@ -124,8 +124,8 @@ class Proposer:
 
     def _located(self, text: str):
         """Each unit of the text with where it sits: sentences, bullets and cells, a one-line list's
-        items, a run-together table's cells."""
-        tables = run_together_cells(text, self.names)
+        items, the cells of a run-together or space-separated table."""
+        tables = {**spaced_row_cells(text, self.names, self.known), **run_together_cells(text, self.names)}
         for whole in split_units(text):
             row = tables.get(text.rfind("\n", 0, whole.start) + 1)
             if row is not None:
@@ -218,10 +218,13 @@ class Proposer:
         out = self._vocabulary_values(unit, loc, context, subject, base, votes, idx, sim, vec)
         if loc.label and USES.search(loc.label) and len(unit.text.split()) <= 4:
             return out + self._listed_strength(unit, context, subject, base, idx, sim)
-        listed = loc.in_list and bool(MODEL_LIST.search(loc.list_heading))
+        heading = loc.list_heading if loc.in_list else loc.column if loc.in_table and not self.names(loc.column) else ""
         owner = section or subject
         examples = self._examples(unit, context, owner, {"subject": f"{owner} (its section)"} if section else base,
-                                  votes, idx, sim, listed) if owner in self.examples.vocab.families else []
+                                  votes, idx, sim, bool(MODEL_LIST.search(heading))) \
+            if owner in self.examples.vocab.families else []
+        if loc.in_table and (USES.search(loc.column) or MODEL_LIST.search(heading)):
+            return out + examples + self._about_models(unit, out, examples)     # a use-case or models column
         for free in sorted(FREE_TEXT, key=lambda p: -votes.get(p, 0.0))[:2]:
             if votes.get(free, 0.0) < MIN_SHARE:
                 break
