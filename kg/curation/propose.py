@@ -8,7 +8,10 @@ section does), the nearest curated examples vote for a predicate; then
 - use cases and modalities the unit names (vocabulary labels, or the wording of short curated quotes)
   become suited_for / handles_modality, when the neighbours vote for that predicate;
 - otherwise the unit's own words become the value of the winning free-text predicate (strength,
-  weakness, mechanism, example, introduced).
+  weakness, mechanism, example, introduced); a line under a named model that the neighbours only take
+  for a model's name is that model's strength (or mechanism);
+- what the sentence's shape states (kg.curation.rules): introduced, hybrid_of, recommended_when.
+One-line lists and tables without bars are cut into items and cells first (kg.curation.layout).
 Every candidate's quote is the text between its offsets; `why` names the labels and neighbours.
 """
 from __future__ import annotations
@@ -106,15 +109,7 @@ class Proposer:
                     if loc.in_list and where == "named in the quote" else ""
                 out += self._unit(unit, loc, context, subjects[0], where, idx, sim, vec, section)
             out += self._stated(text, unit, context, subjects[0] if subjects else "", where, 0.5 * float(sim[0]))
-        out += self._star_rows(text)
-        for unit, loc in others:
-            subjects, where = subjects_of(unit, text, loc, self.names)
-            out += self._stated(text, unit, context_of(loc, unit.text), subjects[0] if subjects else "", where, 0.3)
-        for unit, loc in named:
-            subjects, where = subjects_of(unit, text, loc, self.names)
-            if subjects:
-                out += self._examples(unit, context_of(loc, unit.text), subjects[0],
-                                      {"subject": f"{subjects[0]} ({where})"}, {}, [], [])
+        out += self._star_rows(text) + self._headings(text, others, named)
         seen, unique = set(rejected), []
         for cand in out:
             if cand.key not in seen:
@@ -133,6 +128,20 @@ class Proposer:
                 continue
             for unit in (item for piece in pieces(whole) for item in label_items(piece)):
                 yield unit, locate_structure(text, unit.start)
+
+    def _headings(self, text: str, others: list, named: list) -> list[Candidate]:
+        """What heading-like lines state by their shape ("GANs if speed is critical"), and the models
+        they name ("GPT-4") as examples of their family."""
+        out = []
+        for unit, loc in others:
+            subjects, where = subjects_of(unit, text, loc, self.names)
+            out += self._stated(text, unit, context_of(loc, unit.text), subjects[0] if subjects else "", where, 0.3)
+        for unit, loc in named:
+            subjects, where = subjects_of(unit, text, loc, self.names)
+            if subjects:
+                out += self._examples(unit, context_of(loc, unit.text), subjects[0],
+                                      {"subject": f"{subjects[0]} ({where})"}, {}, [], [])
+        return out
 
     def _star_rows(self, text: str) -> list[Candidate]:
         """Ratings in tables whose cells only spaces separate: "Quality ⭐⭐⭐⭐⭐ ⭐⭐⭐⭐" under a header
@@ -205,16 +214,9 @@ class Proposer:
         item in a family's section ("- Transformer-XL: extends transformers" under "Autoregressive models")."""
         votes = self._votes(idx, sim)
         base = {"subject": f"{subject} ({where})"}
-        rating = rating_of(unit.text, self.levels) if loc.in_table else ""
-        if rating:
-            prop = property_of([loc.row, loc.column, context], self.examples) or next(
-                (str(self.examples.claims[i].extra.get("property")) for i in idx
-                 if self.examples.claims[i].predicate == "has_level"), "")
-            if prop:
-                why = {**base, "vocabulary": [f"level {rating}: {unit.text!r}", f"property {prop}"],
-                       "neighbours": self._neighbours(idx, sim, "has_level")}
-                return [self._make(unit, context, subject, "has_level", rating, float(sim[0]), why,
-                                   {"property": prop, "raw": unit.text})]
+        rated = self._rating(unit, loc, context, subject, base, idx, sim)
+        if rated:
+            return rated
         out = self._vocabulary_values(unit, loc, context, subject, base, votes, idx, sim, vec)
         if loc.label and USES.search(loc.label) and len(unit.text.split()) <= 4:
             return out + self._listed_strength(unit, context, subject, base, idx, sim)
@@ -225,19 +227,7 @@ class Proposer:
             if owner in self.examples.vocab.families else []
         if loc.in_table and (USES.search(loc.column) or MODEL_LIST.search(heading)):
             return out + examples + self._about_models(unit, out, examples)     # a use-case or models column
-        for free in sorted(FREE_TEXT, key=lambda p: -votes.get(p, 0.0))[:2]:
-            if votes.get(free, 0.0) < MIN_SHARE:
-                break
-            if free == "strength" and votes[free] < STRENGTH_SHARE and heading_polarity(loc) != "strength":
-                continue
-            if free == "example":
-                continue
-            share, free = votes[free], polarity_of(free, loc)
-            free = "mechanism" if free in ("strength", "weakness") and SIZE.search(unit.text) else free
-            value, extra = free_value(free, unit.text, self.models)
-            if value and all(c.predicate != free for c in out):
-                why = {**base, "neighbours": self._neighbours(idx, sim, free), "vote": round(share, 2)}
-                out.append(self._make(unit, context, subject, free, value, share * float(sim[0]), why, extra))
+        self._free_text(out, unit, loc, context, subject, base, votes, idx, sim)
         if subject not in self.examples.vocab.families and not any(c.predicate in FREE_TEXT for c in out) \
                 and not introduced_by(unit.text, True):        # "OpenAI's latest": who made it, not a strength
             out += self._model_line(unit, context, subject, base, votes, idx, sim)
@@ -280,6 +270,37 @@ class Proposer:
                    "vocabulary": [f"recommended: {action}", f"when {when}"]}
             out.append(self._make(unit, context, family, "recommended_when", action, score, why, {"when": when}))
         return out
+
+    def _rating(self, unit: Unit, loc, context: str, subject: str, base: dict, idx, sim) -> list[Candidate]:
+        """A rating in a table cell ("⭐⭐⭐", "High") as has_level, its property from the row or column."""
+        rating = rating_of(unit.text, self.levels) if loc.in_table else ""
+        if not rating:
+            return []
+        prop = property_of([loc.row, loc.column, context], self.examples) or next(
+            (str(self.examples.claims[i].extra.get("property")) for i in idx
+             if self.examples.claims[i].predicate == "has_level"), "")
+        if not prop:
+            return []
+        why = {**base, "vocabulary": [f"level {rating}: {unit.text!r}", f"property {prop}"],
+               "neighbours": self._neighbours(idx, sim, "has_level")}
+        return [self._make(unit, context, subject, "has_level", rating, float(sim[0]), why,
+                           {"property": prop, "raw": unit.text})]
+
+    def _free_text(self, out: list[Candidate], unit: Unit, loc, context: str, subject: str, base: dict, votes,
+                   idx, sim) -> None:
+        """The free-text predicates the neighbours vote for (two at most), the unit's words as the value."""
+        for free in sorted(FREE_TEXT, key=lambda p: -votes.get(p, 0.0))[:2]:
+            if votes.get(free, 0.0) < MIN_SHARE:
+                break
+            if free == "example" or (free == "strength" and votes[free] < STRENGTH_SHARE and
+                                     heading_polarity(loc) != "strength"):
+                continue
+            share, free = votes[free], polarity_of(free, loc)
+            free = "mechanism" if free in ("strength", "weakness") and SIZE.search(unit.text) else free
+            value, extra = free_value(free, unit.text, self.models)
+            if value and all(c.predicate != free for c in out):
+                why = {**base, "neighbours": self._neighbours(idx, sim, free), "vote": round(share, 2)}
+                out.append(self._make(unit, context, subject, free, value, share * float(sim[0]), why, extra))
 
     def _model_line(self, unit: Unit, context: str, subject: str, base: dict, votes, idx, sim) -> list[Candidate]:
         """A line describing a named model whose neighbours vote only that it names a model ("Deep
