@@ -7,16 +7,25 @@ Questions come from shared/eval/dev.yaml (beside the project, when present) and 
 Both builds answer with the hand-written need rules (a fitted need parser belongs to one build), so a
 difference comes from the graph, not from the parser. A changed answer carries its new evidence: the
 claims its top family now cites that it did not before.
+One diff encodes each text once for both builds (SharedEncoder), and a generation's answers are saved in
+`build/.diff-cache/<generation>/answers.json` with a fingerprint of the code: the next diff, whose
+previous generation this is, reads them instead of answering again (a generation never changes).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from kg import paths
+from kg.encoder import MODEL_NAME
 from kg.errors import BuildMissing, WhichModelError
-from kg.graph.store import GENERATIONS, generation_dir
+from kg.graph.store import GENERATIONS, generation_dir, write_atomic
 from kg.knowledge import KnowledgeBase
 from kg.reasoning.answer import Answer, citation_of
 from kg.reasoning.embedding import Embedder
@@ -24,6 +33,7 @@ from kg.reasoning.matcher import Matcher
 from kg.sources.yamlsafe import load_yaml
 
 CACHE = ".diff-cache"
+ANSWERS = "answers.json"
 
 
 def question_files() -> list[Path]:
@@ -83,16 +93,76 @@ class DiffReport:
                 "changed": len(self.changes), "changes": [c.to_dict() for c in self.changes]}
 
 
-def _open(folder: Path, embedder: Embedder) -> KnowledgeBase:
+class SharedEncoder:
+    """The embedder both builds' matchers use in one diff: the same call (a question with its clauses, a
+    build's concept texts when the graph did not change them) is encoded once and answered alike."""
+
+    def __init__(self, embedder: Embedder):
+        self.embedder = embedder
+        self._encode = lru_cache(maxsize=None)(self._uncached)
+
+    def _uncached(self, texts: tuple[str, ...]) -> np.ndarray:
+        return self.embedder.encode(list(texts))
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self._encode(tuple(texts))
+
+
+def _open(folder: Path, embedder: SharedEncoder) -> KnowledgeBase:
     kb = KnowledgeBase(folder)
     kb.__dict__["parser"] = None                    # the hand-written rules on both sides
     kb.__dict__["matcher"] = Matcher(kb.index, embedder, paths.build_dir() / CACHE / folder.name)
     return kb
 
 
-def snapshot_answers(folder: Path, questions: list[str], embedder: Embedder | None = None) -> dict[str, dict]:
-    kb = _open(folder, embedder or Embedder())
+def answer_all(folder: Path, questions: list[str], embedder: SharedEncoder) -> dict[str, dict]:
+    """The build's answers to the questions, computed."""
+    kb = _open(folder, embedder)
     return {q: summarise(kb.recommend(q)) for q in questions}
+
+
+def code_fingerprint() -> str:
+    """What answers depend on besides the build and the questions: the code that reads and answers."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(MODEL_NAME.encode())
+    for path in sorted([*(root / "kg").rglob("*.py"), *(root / "explain").rglob("*.py")]):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def answers_path(folder: Path) -> Path:
+    return paths.build_dir() / CACHE / folder.name / ANSWERS
+
+
+def _saved_answers(folder: Path, questions: list[str], fingerprint: str) -> dict[str, dict] | None:
+    """A generation's answers saved by an earlier diff with the same code, when they cover the questions."""
+    try:
+        data = json.loads(answers_path(folder).read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    answers = data.get("answers") if isinstance(data, dict) and data.get("code") == fingerprint else None
+    if not isinstance(answers, dict) or not all(q in answers for q in questions):
+        return None
+    return {q: answers[q] for q in questions}
+
+
+def snapshot_answers(folder: Path, questions: list[str], embedder: Embedder | SharedEncoder | None = None
+                     ) -> dict[str, dict]:
+    """The build's answers (summarised) to the questions: saved ones when an earlier diff answered them
+    on this generation with the same code (a generation never changes), else computed and saved."""
+    fingerprint = code_fingerprint()
+    saved = _saved_answers(folder, questions, fingerprint)
+    if saved is not None:
+        return saved
+    if not isinstance(embedder, SharedEncoder):
+        embedder = SharedEncoder(embedder or Embedder())
+    answers = answer_all(folder, questions, embedder)
+    try:
+        write_atomic(answers_path(folder), json.dumps({"code": fingerprint, "answers": answers},
+                                                       ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        pass                    # only a speed-up
+    return answers
 
 
 def diff_snapshots(before: dict[str, dict], after: dict[str, dict], *, names: tuple[str, str] = ("", "")) -> DiffReport:
@@ -126,7 +196,7 @@ def diff_builds(folder: Path | None = None, *, before: dict[str, dict] | None = 
     current snapshot."""
     folder = folder or paths.build_dir()
     questions = questions if questions is not None else load_questions()
-    embedder = Embedder()
+    embedder = SharedEncoder(Embedder())
     current = generation_dir(folder)
     name = "snapshot"
     if before is None:

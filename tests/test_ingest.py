@@ -198,9 +198,22 @@ def test_ingest_review_build_diff_replace_remove(project, proposer):
     # build (SHACL) and diff: the need for exact likelihood now cites the new document
     kg.build_graph(build)
     question = "I need to compute the exact likelihood of each sample."
-    report, _ = diff_builds(build, questions=[question])
+    report, now = diff_builds(build, questions=[question])
     assert [c.question for c in report.changes] == [question]
     assert any(e["doc"] == doc_id for e in report.changes[0].new_evidence())
+    # the next diff reads this generation's answers (saved with the code's fingerprint): nothing is embedded
+    from explain.changes import answers_path, snapshot_answers
+    from kg.graph.store import generation_dir
+
+    class NoEncoding:
+        def encode(self, texts):
+            raise AssertionError(f"embedded again: {texts}")
+
+    assert snapshot_answers(generation_dir(build), [question], NoEncoding()) == now
+    saved = answers_path(generation_dir(build))
+    saved.write_text(saved.read_text(encoding="utf-8").replace('"code": "', '"code": "x'), encoding="utf-8")
+    with pytest.raises(AssertionError, match="embedded again"):      # other code: answered again
+        snapshot_answers(generation_dir(build), [question], NoEncoding())
 
     # replace: one accepted quote is gone from the new version; the rejected one is not proposed again
     changed = project / "field_notes.md"
@@ -285,3 +298,111 @@ def test_llm_down_is_counted_not_fatal(project, proposer):
     backend = LLMBackend("http://127.0.0.1:9", "nothing", timeout=1)
     result = ingest(NOTES, dry_run=True, proposer=proposer, extra=partial(llm_candidates, backend))
     assert result.candidates and list(result.dropped) and "LLM unavailable" in next(iter(result.dropped))
+
+
+LAYOUT_DOC = """# Notes on four families
+
+## 1. GANs
+
+🎯 Best for: Images, Art, Crisp textures
+
+GANs train a generator against a discriminator.
+
+GAN Variants
+
+Stylenet-2
+
+Sharp faces from little data
+
+## Summary
+
+Model TypeStrengthsWeaknessesPopular Use Cases
+VAEStable, interpretableBlurry outputsFace gen, anomaly detection
+Diffusion ModelsSuperior image qualitySlow, resource-heavyText-to-image, inpainting
+
+## Overview
+
+Type Best For Examples Difficulty
+Transformers Text, Code GPT-4, BERT ⭐⭐⭐
+
+## Which one?
+
+For Image Generation:
+
+GANs if speed is critical
+
+Small Compute Available → Fine-Tune a Diffusion Model
+
+## Hybrids
+
+- Muse-X 2: Diffusion + CLIP (Transformer)
+- Goodnet was introduced by Ian Goodfellow in 2014.
+"""
+
+
+def test_one_line_lists_and_run_together_tables_are_cut_into_items_and_cells():
+    from kg.curation.layout import label_items, run_together_cells, spaced_row_cells
+    from kg.ontology.vocabulary import load_vocabulary
+    from kg.sources.context import FamilyNames
+    from kg.sources.coverage import Unit
+
+    line = "🎯 Best for: Text, Code, Sequential Data"
+    items = label_items(Unit(10, 10 + len(line), line))
+    assert [u.text for u in items] == ["Text", "Code", "Sequential Data"]
+    assert all(line[u.start - 10:u.end - 10] == u.text for u in items)
+    example = "Image generation: faces, landscapes, objects"        # the label is the claim, not a list
+    assert label_items(Unit(0, len(example), example))[0].text == example
+
+    cells = run_together_cells(LAYOUT_DOC, FamilyNames(load_vocabulary()))
+    assert len(cells) == 3 and sum(not row for row in cells.values()) == 1      # the header gives no unit
+    found = [(loc.row, loc.column, unit.text) for row in cells.values() for unit, loc in row]
+    assert ("VAE", "Strengths", "Stable, interpretable") in found
+    assert ("VAE", "Popular Use Cases", "anomaly detection") in found         # a use-case cell cut into items
+    assert ("Diffusion Models", "Weaknesses", "Slow, resource-heavy") in found
+    assert all(LAYOUT_DOC[u.start:u.end] == u.text for row in cells.values() for u, _ in row)
+
+    spaced = spaced_row_cells(LAYOUT_DOC, FamilyNames(load_vocabulary()), set())      # cells only spaces part
+    assert [(loc.column, u.text) for row in spaced.values() for u, loc in row] == [
+        ("Best For", "Text"), ("Best For", "Code"), ("Examples", "GPT-4, BERT")]
+
+
+def test_what_a_sentence_shape_states():
+    from kg.curation.rules import hybrid_families, introduced_by, recommendation
+    from kg.ontology.vocabulary import load_vocabulary
+    from kg.sources.context import FamilyNames
+
+    names = FamilyNames(load_vocabulary())
+    assert introduced_by("Introduced by Ian Goodfellow in 2014", False) == "Ian Goodfellow"
+    assert introduced_by("- Imagen by Google", True) == "Google"
+    assert introduced_by("OpenAI's latest, multimodal", True) == "OpenAI"
+    assert introduced_by("OpenAI's latest, multimodal", False) == ""       # a family's line: not its maker
+    assert introduced_by("- Wasserstein GAN (WGAN) – improves stability", True) == ""   # an abbreviation
+    assert hybrid_families("DALL-E 2: Diffusion + CLIP (Transformer)", "DALL-E 2", names) == ["diffusion",
+                                                                                              "transformer"]
+    assert hybrid_families("DALL-E 2: a diffusion model", "DALL-E 2", names) == []
+    assert recommendation("GANs if speed is critical", "For Image Generation:", "", names) == ("gan", "use")
+    assert recommendation("Small Compute → Fine-Tune a Diffusion Model", "", "", names) == ("diffusion", "fine-tune")
+    assert recommendation("VAEs are useful when data is scarce.", "", "", names) == ("vae", "use")
+    assert recommendation("GANs if speed is critical", "Results", "", names) == ("", "")
+    assert recommendation("GANs generate sharp images.", "For Image Generation:", "", names) == ("", "")
+
+
+def test_proposes_from_lists_tables_guides_and_hybrids(proposer):
+    candidates = proposer.propose(LAYOUT_DOC)
+    found = {(c.subject, c.predicate, str(c.value), c.quote) for c in candidates}
+    assert ("gan", "suited_for", "image-generation", "Images") in found      # "Images" under "Best for"
+    assert ("gan", "strength", "crisp textures", "Crisp textures") in found       # not a use case: a strength
+    assert ("vae", "strength", "stable, interpretable", "Stable, interpretable") in found
+    assert ("vae", "weakness", "blurry outputs", "Blurry outputs") in found
+    assert ("diffusion", "suited_for", "inpainting", "inpainting") in found
+    assert ("transformer", "suited_for", "code-generation", "Code") in found        # a space-separated row
+    assert ("transformer", "example", "BERT", "GPT-4, BERT") in found
+    assert ("gan", "recommended_when", "use", "GANs if speed is critical") in found
+    assert ("Muse-X 2", "hybrid_of", "['diffusion', 'transformer']", "- Muse-X 2: Diffusion + CLIP (Transformer)") \
+        in found
+    assert any(p == "introduced" and v == "Ian Goodfellow" for _, p, v, _ in found)
+    assert {(s, p) for s, p, _, q in found if q == "Sharp faces from little data"} & {
+        ("Stylenet-2", "strength"), ("Stylenet-2", "mechanism")}           # the model on the line above
+    rule = next(c for c in candidates if c.predicate == "recommended_when" and c.subject == "gan")
+    assert rule.extra["when"]["use_cases"] == ["image-generation"]
+    assert all(LAYOUT_DOC[c.start:c.end] == c.quote for c in candidates)

@@ -14,8 +14,9 @@ from kg.sources.context import FamilyNames, heading_like, section_family
 from kg.sources.coverage import Unit
 
 _STARS = re.compile(r"^[⭐★]{1,5}$")
-CODE = re.compile(r"^\s*(def |class |import |from \w+ import|return\b|#\s|\w+\s*=\s*\w+\()")
-_BULLET = re.compile(r"^\s*(?:[-•*–]|\d+\.)\s+")
+CODE = re.compile(r"^\s*(def |class |import |from \w+ import|return\b|#\s|\"\"\"|[\w.]+(?:\s*,\s*\w+)*\s*[-+*/]?="
+                  r"\s*[-\w.(]|\w+\.\w+\()")
+BULLET = re.compile(r"^\s*(?:[-•*–]|\d+\.)\s+")
 _MODEL = re.compile(r"^(?:[-•*–]\s+)?([A-Z][\w.·-]*(?:[ -][A-Z0-9][\w.·-]*){0,3})(?:\s*\(|:|\s+by\b|\s+[-–—]\s)")
 _BY = re.compile(r"\b(?:introduced|proposed|developed|created)\s+by\s+([A-Z][\w.]*(?:\s+(?:and\s+)?[A-Z][\w.]*){0,4})")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
@@ -30,6 +31,7 @@ USES = re.compile(r"\b(applications?|use cases?|best for|used for|uses|good for|
 NEGATION = re.compile(r"\b(not|poor|struggles?|unsuitable|less suited|bad|avoid)\b", re.I)
 
 _COMPARED = re.compile(r"\b(?:than|compared (?:to|with)|unlike|versus|vs\.?|in contrast to)\b[^,.;:]*", re.I)
+SIZE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:[BMK]|billion|million|trillion)\b.*\bparameters\b", re.I)   # a model's size
 PRONOUN = re.compile(r"^\W*(they|it|its|their|this|these|such models)\b", re.I)
 
 def level_words(examples: Examples) -> dict[str, str]:
@@ -134,9 +136,9 @@ def wanted(unit: Unit, text: str, loc) -> bool:
     line = text[line_start:line_end if line_end >= 0 else len(text)]
     if CODE.match(line):
         return False
-    if " | " in line or line.startswith("|"):
+    if loc.in_table or " | " in line or line.startswith("|"):       # a cell (of a run-together table too)
         return loc.in_table and bool(re.search(r"\w|[⭐★]", unit.text))
-    if _BULLET.match(line):
+    if BULLET.match(line) or (loc.label and USES.search(loc.label)):     # a bullet, an item of "Best for: …"
         return bool(re.search(r"[A-Za-z]{2,}", unit.text))
     if heading_like(line) and len(re.findall(r"[A-Za-z]+", unit.text)) <= 6 and not ROW_LIKE.search(line):
         return False
@@ -161,7 +163,7 @@ def found_values(unit: str, lexicon: dict[str, set[str]], short: bool) -> dict[s
 
 
 def free_value(predicate: str, unit: str, known_models: set[str]) -> tuple[object, dict]:
-    body = _BULLET.sub("", unit).strip()
+    body = BULLET.sub("", unit).strip()
     if predicate == "example":
         hit = _MODEL.match(body)
         name = hit.group(1) if hit else next((m for m in sorted(known_models, key=len, reverse=True)
