@@ -144,8 +144,8 @@ def _mermaid_problems(text: str, model) -> list[str]:
         json.loads(lines[1][len("title: "):])         # the title is a quoted scalar
     if not re.match(r"flowchart (LR|TB)$", lines[end + 1]):
         problems.append(f"bad header {lines[end + 1]!r}")
-    declared = set(re.findall(r'^\s*(n\d{3}|legend\d{2}|legend_edges)(?:\(\[|\[\[|\{\{|\[/|\[|\(|\{)"', text, re.M))
-    edges = re.findall(r'^\s*(n\d{3}) (?:-->|-\.->|---|-\.-)(?:\|"[^"]*"\|)? (n\d{3})$', text, re.M)
+    declared = set(re.findall(r'^\s*(n\d{3}|legend)(?:\(\[|\[\[|\{\{|\[/|\[|\(|\{)"', text, re.M))
+    edges = re.findall(r'^\s*(n\d{3}) (?:-->|-\.->|<---|<-\.-)(?:\|"[^"]*"\|)? (n\d{3})$', text, re.M)
     if len(edges) != model.number_of_edges():
         problems.append(f"{len(edges)} edges, model has {model.number_of_edges()}")
     if len([d for d in declared if d.startswith("n")]) != model.number_of_nodes():
@@ -168,7 +168,7 @@ def test_mermaid_is_well_formed(view, ctx, exports):
 
     text = exports(view, "mermaid").decode("utf-8")
     assert _mermaid_problems(text, build_model(view, ARGUMENTS.get(view), ctx)) == []
-    assert 'subgraph legend["Legend"]' in text and "classDef k_" in text
+    assert 'legend["<b>Legend</b>' in text and "classDef k_" in text
 
 
 def _mmdc() -> str | None:
