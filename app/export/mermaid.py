@@ -126,7 +126,7 @@ def _legend_label(graph) -> str:
         words, colour, style = edge_style(kind)
         words, colour = (f"{words}; line colour: its family", "#555555") if kind in coloured else (words, colour)
         entries.append((f"<span style='color:{_rgb(colour)}'>{_LEGEND_ARROWS.get(style, '')}</span> ", words))
-    notes = [text(line) for part in graph.graph.get("subtitle", "").split("\n") for line in wrap(part, 64).split("\n")]
+    notes = [text(line) for line in wrap(graph.graph.get("subtitle", ""), 64).split("\n")]   # one paragraph
     grey = f"<span style='color:{_rgb('#555555')}'>{{}}</span>"
     return "<br/>".join(["<b>Legend</b>"] + lines + _packed(entries) + [grey.format(n) for n in notes if n])
 
