@@ -20,11 +20,14 @@ _ARROWS = {"solid": "-->", "dashed": "-.->", "dotted": "-.->"}
 _BACK = {"solid": "<---", "dashed": "<-.-", "dotted": "<-.-"}   # arrowhead at the start: drawn right to left
 # Layout for a slide: labels are wrapped by the views (not at Mermaid's 200 px; edge labels stay on the
 # lines the views give them), straight edges (Mermaid keeps an edge's label where dagre put it only when
-# the label lies on the drawn path; curved edges move labels onto each other), a title as large as a node.
+# the label lies on the drawn path; curved edges move labels onto each other), a title larger than a node.
 MERMAID_FONT_PX = 24
 _CSS = (".labelBkg{max-width:none !important;width:auto !important;white-space:nowrap !important} "
         ".flowchartTitleText{font-size:36px !important} .k_legend p{text-align:left !important} "
-        ".label div, .labelBkg{line-height:1.25 !important}")
+        ".label div, .labelBkg{line-height:1.25 !important} "
+        # a box's title on its top border, as in a fieldset: Mermaid leaves it no room above the first node
+        ".cluster-label foreignObject{overflow:visible} "
+        ".cluster-label div{transform:translateY(-55%);background:#ffffde;padding:0 6px}")
 CONFIG = ["config:", "  themeVariables:", f"    fontSize: {MERMAID_FONT_PX}px", f"  themeCSS: {json.dumps(_CSS)}",
           "  flowchart:", "    wrappingWidth: 900", "    padding: 8", "    nodeSpacing: 12", "    rankSpacing: 40",
           "    curve: linear",
