@@ -176,7 +176,8 @@ def _legend(graph, ids: dict[str, str]) -> list[str]:
         load[rank] = load.get(rank, 0) + (max(map(len, label)) if across else len(label) + 1)
     if not load:
         return lines
-    best = min(sorted(load), key=lambda r: (load[r], -r))
+    hubs = {ranks[n] for n in graph if graph.degree(n) > 7}     # edges fan out from a hub across its rank
+    best = min(sorted(load), key=lambda r: (r in hubs, load[r], -r))
     if best > 0:                # (a node without links is laid out in the first rank)
         lines.append(f"  {ids[min(n for n, r in ranks.items() if r == best - 1)]} ~~~~ legend")
     return lines
