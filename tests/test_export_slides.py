@@ -2,7 +2,9 @@
 issue 15 item 3 checked on what is drawn. The slides are saved to test-artifacts/ (look at them).
 
 The fitted text size of a view is measured in its SVG: each <text>'s font-size (in the drawing's units)
-times the scale that fits the whole drawing (its viewBox) into 1920x1080 keeping its aspect."""
+times the scale that fits the whole drawing (its viewBox) into 1920x1080 keeping its aspect. The Mermaid
+views are rendered by mermaid-cli and measured the same way in chromium, each line of text by its computed
+font size (tests/mermaid_slides.py); their slides are saved as test-artifacts/slide-*-mermaid.png."""
 from __future__ import annotations
 
 import io
@@ -12,6 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from mermaid_slides import mmdc, on_slides, overlaps, render
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -67,12 +70,17 @@ def _slide(png: bytes, path: Path) -> None:
     slide.save(path)
 
 
+def _name(view: str, argument) -> str:
+    if view == "answer":
+        return f"answer-{[QUESTION, *LONG_ANSWERS].index(argument) + 1}"
+    return f"{view}-{argument}" if argument else view
+
+
 def test_every_view_is_legible_and_landscape_on_a_slide(knowledge, drawn):
     report = {}
     for view, argument in _pages(knowledge):
         width, height, sizes = fitted_sizes(drawn(view, argument))
-        name = f"{view}-{argument}" if argument and view != "answer" else view
-        name = f"answer-{[QUESTION, *LONG_ANSWERS].index(argument) + 1}" if view == "answer" else name
+        name = _name(view, argument)
         report[name] = (round(statistics.median(sizes), 1), round(width / height, 2))
         _slide(drawn(view, argument, "png"), ARTIFACTS / f"slide-{name.lower()}.png")
     print(report)
@@ -80,6 +88,47 @@ def test_every_view_is_legible_and_landscape_on_a_slide(knowledge, drawn):
     portrait = {k: v for k, v in report.items() if v[1] < 1}
     assert not small, f"median text under {MIN_PX} px on a 1920x1080 slide: {small}"
     assert not portrait, f"portrait drawings: {portrait}"
+
+
+@pytest.fixture(scope="module")
+def mermaid_slides(knowledge, drawn, tmp_path_factory):
+    """Every Mermaid view rendered by mermaid-cli and fitted onto a slide in chromium: name -> (graphviz
+    SVG, measure), the slides saved to test-artifacts/."""
+    if not mmdc() or not Path("/usr/bin/chromium").exists():
+        pytest.skip("mermaid-cli not available: `make test` installs it into .cache/mmdc (WHICHMODEL_MMDC)")
+    pages = [p for p in _pages(knowledge) if p[0] != "matrix"]
+    svgs = render([drawn(v, a, "mermaid") for v, a in pages], tmp_path_factory.mktemp("mermaid"))
+    shots = [ARTIFACTS / f"slide-{_name(v, a).lower()}-mermaid.png" for v, a in pages]
+    return {_name(v, a): (drawn(v, a), m) for (v, a), m in zip(pages, on_slides(svgs, shots))}
+
+
+def test_every_mermaid_view_is_legible_and_landscape_on_a_slide(mermaid_slides):
+    report = {name: (round(statistics.median(line["px"] for line in m["lines"]), 1), round(m["width"] / m["height"], 2))
+              for name, (_, m) in mermaid_slides.items()}
+    print(report)
+    small = {k: v for k, v in report.items() if v[0] < MIN_PX}
+    portrait = {k: v for k, v in report.items() if v[1] < 1}
+    assert not small, f"Mermaid: median text under {MIN_PX} px on a 1920x1080 slide: {small}"
+    assert not portrait, f"Mermaid: portrait drawings: {portrait}"
+
+
+def test_mermaid_views_keep_every_source_id_of_the_graphviz_view(mermaid_slides):
+    """What a view says survives Mermaid's layout: each group of source ids ("[000 003]", "001 @463-507"
+    with an en dash) the Graphviz drawing shows is in the rendered Mermaid text, which has its legend."""
+    cited = re.compile(r"\[\d{3}(?: \d{3})*\]|\b\d{3} @\d+\u2013\d+")
+    for name, (svg, measured) in mermaid_slides.items():
+        graphviz = " ".join(t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text"))
+        mermaid = " ".join(line["text"] for line in measured["lines"])
+        missing = set(cited.findall(graphviz)) - set(cited.findall(mermaid))
+        assert not missing, f"{name}: the Mermaid drawing lost {sorted(missing)}"
+        assert "Legend" in mermaid and len(cited.findall(graphviz)) >= 1
+
+
+def test_mermaid_labels_do_not_cover_each_other(mermaid_slides):
+    """Nodes and edge labels stay apart on every Mermaid slide (curved edges made Mermaid move labels
+    onto each other; the legend is a node of its own)."""
+    covered = {name: overlaps(m["labels"]) for name, (_, m) in mermaid_slides.items()}
+    assert not {k: v for k, v in covered.items() if v}
 
 
 def test_fitted_size_is_measured_against_the_slide():

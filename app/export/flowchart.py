@@ -69,10 +69,14 @@ class _Grower:
         for rule in rules:
             groups.setdefault(_answer(rule, self.questions[j]), []).append(rule)
         for answer, members in sorted(groups.items(), key=lambda kv: (not kv[0], sorted(kv[0]))):
-            for value in answer:
-                add_iris(self.graph, self._resource(self.questions[j], value))
+            self._cites(node, *(self._resource(self.questions[j], value) for value in answer))
             text = wrap(_answer_label(self.index, self.questions[j], answer), 20) if answer else ANY
             self.grow(node, text, members, j + 1)
+
+    def _cites(self, node: str, *resources: str) -> None:
+        """Resources a node of the tree draws beyond its own (a question's answers, an outcome's family),
+        kept by node so that each page's RDF export carries only what is drawn on it."""
+        self.graph.graph.setdefault("iris_by_node", {}).setdefault(node, set()).update(resources)
 
     def _resource(self, question, value: str) -> str:
         prefix = {"constraints": "con", "use_cases": "uc", "modalities": "mod"}.get(question[1], "prop")
@@ -84,7 +88,7 @@ class _Grower:
         quote = wrap(f"“{shorten(rule.claim.quote.strip(' -•*'), 64)}”", 26)
         node = add_node(self.graph, f"outcome:{rule.id}", "outcome", f"{text}\n{quote}",
                         claims=[rule.claim], resource=f"rule:{rule.id}")
-        add_iris(self.graph, f"fam:{rule.family}")
+        self._cites(node, f"fam:{rule.family}")
         add_edge(self.graph, parent, node, "branch", claims=[rule.claim], label=label)
 
 
@@ -176,8 +180,9 @@ def flowchart_view(ctx, page=None):
                         f"with source ids; where no rule decides, compare families in the matrix view{more}")
     nodes = _page_nodes(tree, root, set(roots))
     direction = _direction(tree, root, nodes, set(roots))
-    graph.graph.update(iris=tree.graph["iris"], rankdir=direction, ranksep="0.35" if direction == "TB" else "0.2",
+    graph.graph.update(rankdir=direction, ranksep="0.35" if direction == "TB" else "0.2",
                        nodesep="0.15" if direction == "TB" else "0.3")
+    add_iris(graph, *sorted({r for n in nodes for r in tree.graph.get("iris_by_node", {}).get(n, ())}))
     for node in nodes:
         graph.add_node(node, **tree.nodes[node])
     for node in nodes:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from app.export.context import wrap
 from app.export.model import canonical
 from app.export.style import (
     CONFLICT_COLOUR,
@@ -16,11 +17,21 @@ _SHAPES = {"rect": ('["', '"]'), "round": ('("', '")'), "stadium": ('(["', '"])'
            "subroutine": ('[["', '"]]'), "hexagon": ('{{"', '"}}'), "diamond": ('{"', '"}'),
            "lean-r": ('[/"', '"/]')}
 _ARROWS = {"solid": "-->", "dashed": "-.->", "dotted": "-.->"}
-_LINES = {"solid": "---", "dashed": "-.-", "dotted": "-.-"}     # no arrowhead: edges drawn right to left
-# Layout for a slide or a page: labels are wrapped by the views (not at Mermaid's 200 px), tight spacing.
+_BACK = {"solid": "<---", "dashed": "<-.-", "dotted": "<-.-"}   # arrowhead at the start: drawn right to left
+# Layout for a slide: labels are wrapped by the views (not at Mermaid's 200 px; edge labels stay on the
+# lines the views give them), straight edges (Mermaid keeps an edge's label where dagre put it only when
+# the label lies on the drawn path; curved edges move labels onto each other), a title larger than a node.
 MERMAID_FONT_PX = 24
-CONFIG = ["config:", "  themeVariables:", f"    fontSize: {MERMAID_FONT_PX}px", "  flowchart:",
-          "    wrappingWidth: 900", "    nodeSpacing: 20", "    rankSpacing: 40"]
+_CSS = (".labelBkg{max-width:none !important;width:auto !important;white-space:nowrap !important} "
+        ".flowchartTitleText{font-size:36px !important} .k_legend p{text-align:left !important} "
+        ".label div, .labelBkg{line-height:1.25 !important} "
+        # a box's title on its top border, as in a fieldset: Mermaid leaves it no room above the first node
+        ".cluster-label foreignObject{overflow:visible} "
+        ".cluster-label div{transform:translateY(-55%);background:#ffffde;padding:0 6px}")
+CONFIG = ["config:", "  themeVariables:", f"    fontSize: {MERMAID_FONT_PX}px", f"  themeCSS: {json.dumps(_CSS)}",
+          "  flowchart:", "    wrappingWidth: 900", "    padding: 8", "    nodeSpacing: 12", "    rankSpacing: 40",
+          "    curve: linear",
+          "    subGraphTitleMargin:", "      top: 6", "      bottom: 6"]
 _LEGEND_ARROWS = {"solid": "\u2500\u2500\u25b6", "dashed": "\u2574\u2574\u25b6", "dotted": "\u2574\u2574\u25b6"}
 
 
@@ -73,34 +84,102 @@ def _body(graph, ids: dict[str, str]) -> list[str]:
     return lines
 
 
+def _written(graph) -> list[tuple[str, str, bool]]:
+    """Each edge as Mermaid lays it out: (tail, head, drawn backwards). An edge to a kind drawn on the left
+    (graph attribute left_kinds) or from a node Mermaid draws on the right (graph attribute mirror: half
+    the map's families, so that the map is wide rather than tall) is written from its target, its
+    arrowhead at the start."""
+    left, mirror = set(graph.graph.get("left_kinds", "").split()), set(graph.graph.get("mirror", "").split())
+    out = []
+    for source, target in graph.edges():
+        back = graph.nodes[target].get("kind") in left or source in mirror
+        out.append((target, source, True) if back else (source, target, False))
+    return out
+
+
 def _edges(graph, ids: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Edges as Mermaid links; one to a kind drawn on the left (graph attribute left_kinds) is written
-    from its target, without an arrowhead, so that Mermaid too lays it out to the left."""
     lines, styles = [], []
-    left = set(graph.graph.get("left_kinds", "").split())
-    for number, (source, target, attrs) in enumerate(graph.edges(data=True)):
+    for number, ((_, _, attrs), (tail, head, back)) in enumerate(zip(graph.edges(data=True), _written(graph))):
         _, colour, style = edge_style(attrs.get("kind", ""))
-        back = graph.nodes[target].get("kind") in left
-        arrow = (_LINES if back else _ARROWS).get(style, "-->")
+        arrow = (_BACK if back else _ARROWS).get(style, "-->")
         label = f'|"{text(attrs["label"])}"|' if attrs.get("label") else ""
-        tail, head = (target, source) if back else (source, target)
         lines.append(f"  {ids[tail]} {arrow}{label} {ids[head]}")
         styles.append(f"  linkStyle {number} stroke:{attrs.get('colour') or colour}")
     return lines, styles
 
 
-def _legend(graph) -> list[str]:
+def _rgb(colour: str) -> str:
+    """A #rrggbb colour as rgb(...): Mermaid reads "#c6dbef;" in a label as an entity."""
+    return "rgb(" + ",".join(str(int(colour[i:i + 2], 16)) for i in (1, 3, 5)) + ")"
+
+
+def _legend_label(graph) -> str:
+    """The legend as one node: a swatch per node kind, a coloured arrow per edge kind, several to a line
+    (markup built here from the style table only; every text in it is escaped), and the view's subtitle."""
     node_kinds, edge_kinds = used_kinds(graph)
-    across = "LR" if graph.graph.get("rankdir", "LR") == "TB" else "TB"
-    lines = ['  subgraph legend["Legend"]', f"    direction {across}"]
-    for number, kind in enumerate(node_kinds):
-        lines.append("    " + _node(f"legend{number:02d}", {"kind": kind, "label": node_style(kind)[0]}))
-    if edge_kinds:
-        notes = "<br/>".join(f"{_LEGEND_ARROWS.get(edge_style(k)[2], '')} {text(edge_style(k)[0])}"
-                             for k in edge_kinds)
-        lines.append(f'    legend_edges["{notes}"]')
-        lines.append("  style legend_edges fill:#ffffff,stroke:#999999")
-    lines.append("  end")
+    swatch = "<span style='background:{};border:{}px solid {}'>\u2003\u2003</span> "
+    entries = [(swatch.format(_rgb(node_style(k)[2]), 2, _rgb(node_style(k)[3])), node_style(k)[0])
+               for k in node_kinds]
+    if any(a.get("conflict") and a.get("kind") != "conflict" for _, a in graph.nodes(data=True)):
+        entries.append((swatch.format("none", 3, _rgb(CONFLICT_COLOUR)), "sources disagree (red border)"))
+    coloured = {a.get("kind") for _, _, a in graph.edges(data=True) if a.get("colour")}
+    lines = _packed(entries)
+    entries = []
+    for kind in edge_kinds:
+        words, colour, style = edge_style(kind)
+        words, colour = (f"{words}; line colour: its family", "#555555") if kind in coloured else (words, colour)
+        entries.append((f"<span style='color:{_rgb(colour)}'>{_LEGEND_ARROWS.get(style, '')}</span> ", words))
+    notes = [text(line) for line in wrap(graph.graph.get("subtitle", ""), 64).split("\n")]   # one paragraph
+    grey = f"<span style='color:{_rgb('#555555')}'>{{}}</span>"
+    return "<br/>".join(["<b>Legend</b>"] + lines + _packed(entries) + [grey.format(n) for n in notes if n])
+
+
+def _packed(entries: list[tuple[str, str]], width: int = 64) -> list[str]:
+    """Legend entries (markup, words) several to a line, lines of at most width characters of words."""
+    lines, line, used = [], [], 0
+    for markup, words in entries:
+        if line and used + len(words) + 6 > width:
+            lines.append("\u2003".join(line))
+            line, used = [], 0
+        line.append(markup + text(words))
+        used += len(words) + 6
+    return lines + (["\u2003".join(line)] if line else [])
+
+
+def _ranks(graph) -> dict[str, int]:
+    """The rank (column, or row top to bottom) Mermaid's layout puts each node in, near enough: longest
+    path from the first nodes, a node without incoming edges pulled up to just before its first target."""
+    import networkx as nx
+
+    written = nx.DiGraph()
+    written.add_nodes_from(graph.nodes)
+    written.add_edges_from((tail, head) for tail, head, _ in _written(graph))
+    rank: dict[str, int] = {}
+    for node in nx.topological_sort(written):
+        rank[node] = max((rank[p] + 1 for p in written.predecessors(node)), default=0)
+    for node in written:
+        if not written.in_degree(node) and written.out_degree(node):
+            rank[node] = min(rank[s] for s in written.successors(node)) - 1
+    return rank
+
+
+def _legend(graph, ids: dict[str, str]) -> list[str]:
+    """The legend node, tied by an invisible link (of length 2: one rank, edge labels having ranks of their
+    own) into the rank with the least text (columns left to right, or rows top to bottom), where it fills
+    space the drawing leaves empty rather than adding a column."""
+    lines = [f'  legend["{_legend_label(graph)}"]:::k_legend']
+    ranks = _ranks(graph)
+    across = graph.graph.get("rankdir", "LR") == "TB"
+    load: dict[int, int] = {}
+    for node, rank in ranks.items():
+        label = graph.nodes[node].get("label", "").split("\n")
+        load[rank] = load.get(rank, 0) + (max(map(len, label)) if across else len(label) + 1)
+    if not load:
+        return lines
+    hubs = {ranks[n] for n in graph if graph.degree(n) > 7}     # edges fan out from a hub across its rank
+    best = min(sorted(load), key=lambda r: (r in hubs, load[r], -r))
+    if best > 0:                # (a node without links is laid out in the first rank)
+        lines.append(f"  {ids[min(n for n, r in ranks.items() if r == best - 1)]} ~~~~ legend")
     return lines
 
 
@@ -114,9 +193,11 @@ def to_mermaid(graph) -> str:
     conflicts = [ids[n] for n, a in graph.nodes(data=True) if a.get("conflict")]
     lines = ["---", f"title: {title}", *CONFIG, "---", f"flowchart {direction}",
              f"  %% {comment(graph.graph['subtitle'])}"]
-    lines += _body(graph, ids) + edges + _legend(graph)
-    lines += _class_defs(used_kinds(graph)[0])
+    lines += _body(graph, ids) + edges + _legend(graph, ids)
+    lines += _class_defs(used_kinds(graph)[0] + ["legend"])
     if conflicts:
         lines.append(f"  class {','.join(conflicts)} conflict")
+    lines += [f"  style {ids[n]} stroke:{a['colour']},stroke-width:3px" for n, a in graph.nodes(data=True)
+              if a.get("colour")]
     lines += styles
     return "\n".join(lines) + "\n"

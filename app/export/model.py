@@ -4,7 +4,8 @@ Node attributes: kind, label (lines joined by newlines), sources ("000 002"), cl
 iri (the graph resource it stands for, if one), cluster (a box to group it in), conflict (bool).
 Edge attributes: kind, label, sources, claims, colour (overrides the kind's).
 Graph attributes: title, subtitle, rankdir,
-left_kinds (node kinds drawn left of / above what points at them), and iris (further resources,
+left_kinds (node kinds drawn left of / above what points at them), mirror (nodes Mermaid draws right of /
+below what they point at, their edges written backwards), and iris (further resources,
 such as rules and conflicts, that the RDF export should carry).
 """
 from __future__ import annotations

@@ -64,7 +64,9 @@ def map_view(ctx, name: str | None = None):
                         _subtitle(index, "edge: the number of use cases the sources name the family for, with "
                                   "their ids; strong on: rated in its favour by the sources' consensus;\n"
                                   "one family's page of the map (whichmodel export map GAN) lists its use cases"))
-    graph.graph.update(ranksep="1.2", nodesep="0.06")
+    # Mermaid draws the second half of the families right of the kinds of data (wide, not tall; model.py)
+    graph.graph.update(ranksep="1.2", nodesep="0.06",
+                       mirror=" ".join(f"fam:{f}" for f in list(index.families)[len(index.families) // 2:]))
     for number, (fid, fam) in enumerate(index.families.items()):
         colour = FAMILY_COLOURS[number % len(FAMILY_COLOURS)]
         strong = _strong_on(index, fid)
