@@ -34,13 +34,15 @@ _WHY = re.compile(r"^\W*(why\s+(not|isn'?t|wasn'?t|didn'?t\s+you\s+pick)|what\s+
 _COMPARE = re.compile(r"\b(compare|comparison|versus|vs\.?|differences?\s+between)\b", re.I)
 _CHANGE = re.compile(r"\b(what\s+(would|could)\s+change|change\s+your\s+(answer|mind))\b", re.I)
 _THEM = re.compile(r"^\W*(compare|comparison)\s+(them|the two|these|those|both|the top two)\W*$", re.I)
+_THANKS = re.compile(r"^\W*(thanks?|thank\s+you|thx|ty|cheers|ok(ay)?|cool|great|nice|got\s+it|perfect|awesome|"
+                     r"makes\s+sense|sounds\s+good|good|fine|alright|bye)\b[^?]{0,30}$", re.I)
 _LOCK = threading.Lock()      # one recommendation at a time on the shared knowledge base
 
 
 def new_state() -> dict:
     """The conversation: the question (a follow-up's is the question it follows, plus it), the needs
     read from it before the controls' overrides, the overrides, and the answer shown."""
-    return {"question": "", "needs": None, "overrides": {}, "answer": None}
+    return {"question": "", "needs": None, "overrides": {}, "answer": None, "asked": []}
 
 
 def _kb(kb=None):
@@ -61,7 +63,7 @@ def _answer_turn(answer: Answer, kb, heading: str) -> dict:
     ranking = ", ".join(f"{i}. {r.label}" for i, r in enumerate(recs, 1))
     if near_tie(answer):
         ranking += f" ({recs[0].label} and {recs[1].label} nearly tied)"
-    needs = ", ".join(f"{n['label']} ({n['kind'].replace('_', ' ')})" for n in answer.understood)
+    needs = needs_text(answer)
     other = recs[1].label if len(recs) > 1 else "Diffusion"
     blocks = [{"type": "h", "text": heading + recs[0].label},
               {"type": "p", "sentences": [(s.text, s.citations) for s in explanation.sentences]},
@@ -71,6 +73,11 @@ def _answer_turn(answer: Answer, kb, heading: str) -> dict:
     data = {"recommendations": [{"family": r.label, "id": r.family, "score": r.score} for r in recs],
             "needs": answer.understood, "declined": False}
     return turn("answer", blocks, explanation.citations, data)
+
+
+def needs_text(answer: Answer) -> str:
+    """The needs understood, in words: "audio generation (use case), latency is critical (constraint)"."""
+    return ", ".join(f"{n['label']} ({n['kind'].replace('_', ' ')})" for n in answer.understood)
 
 
 def _answer(needs: Needs, overrides: dict, kb) -> Answer:
@@ -84,6 +91,15 @@ def _follow_up(message: str, answer: Answer | None, kb) -> Answer | None:
         return None
     with _LOCK:
         return kb.follow_up(answer, message)
+
+
+def _not_a_need(message: str, declined: Answer, kb) -> dict:
+    """"thanks", "ok cool" are acknowledged; anything else (the weather, a recipe) is declined as a first
+    question would be."""
+    if _THANKS.search(message):
+        return note("Glad it helps. Describe another need, or change this one: “what if we had more data?”, "
+                    "“and for audio instead?”, “why not GAN?”.")
+    return _answer_turn(declined, kb, "")
 
 
 def bounded(history: list) -> list:
@@ -129,9 +145,8 @@ def _handle(history: list, state: dict, message: str, kb) -> tuple[list, dict]:
     else:
         try:
             follow = _follow_up(message, answer, kb)
-            if follow is not None and follow.declined:      # "thanks", "ok cool": not a need
-                history.append(note("Glad it helps. Describe another need, or change this one: “what if we had "
-                                    "more data?”, “and for audio instead?”, “why not GAN?”."))
+            if follow is not None and follow.declined:      # not a need: kept answer, and refines still apply
+                history.append(_not_a_need(message, follow, kb))
                 return history, state
             with _LOCK:
                 needs = follow.needs if follow is not None else kb.understand(message)
@@ -140,7 +155,8 @@ def _handle(history: list, state: dict, message: str, kb) -> tuple[list, dict]:
             return history, state
         question = needs.question
         new = _answer(needs, {}, kb)
-        state = {"question": question, "needs": needs, "overrides": {}, "answer": new}
+        asked = [*state.get("asked", []), message] if follow is not None else [message]
+        state = {"question": question, "needs": needs, "overrides": {}, "answer": new, "asked": asked}
         history.append(_answer_turn(new, kb, "Follow-up: " if follow is not None else "Recommendation: "))
     return history, state
 

@@ -10,7 +10,7 @@ import html
 import re
 from pathlib import Path
 
-from app.chat import overrides_text
+from app.chat import needs_text, overrides_text
 from app.export import export_view
 from kg.errors import WhichModelError
 
@@ -111,10 +111,19 @@ def evidence_html(current, *, get_kb, out_dir) -> str:
         svg = _drawn(out_dir, "answer", evidence_answer(answer), key, get_kb)
     except (WhichModelError, ImportError, OSError, RuntimeError) as exc:
         return _problem("evidence", exc)
-    caption = (f"Why {answer.top.label} for “{current.get('question', '')}”" +
-               (f" (refined: {refined})" if refined else " (as asked)") +
-               ": the needs understood, and the quoted claims for and against it.")
-    return viewer(svg, caption, f"Evidence diagram: why {answer.top.label}")
+    return viewer(svg, caption(current, refined), f"Evidence diagram: why {answer.top.label}")
+
+
+def caption(current: dict, refined: str) -> str:
+    """What the diagram answers: the question, or for a follow-up the need merged from its messages."""
+    answer, asked = current["answer"], current.get("asked") or [current.get("question", "")]
+    if len(asked) > 1:
+        said = ", then ".join(f"“{m}”" for m in asked)
+        what = f"{needs_text(answer) or 'the need'} (from {said})"
+    else:
+        what = f"“{asked[0]}”"
+    return (f"Why {answer.top.label} for {what}" + (f" (refined: {refined})" if refined else " (as asked)") +
+            ": the needs understood, and the quoted claims for and against it.")
 
 
 def map_html(*, get_kb, out_dir) -> str:

@@ -164,3 +164,39 @@ def test_a_long_session_keeps_a_bounded_history(answered, knowledge):
     assert history[-1]["kind"] in ("note", "why_not") and state["question"] == QUESTION
     turn, n = map(int, re.search(r'data-turn="(\d+)" data-cite="(\d+)"', chat.render_history(history)).groups())
     assert turn < len(history) and "<mark>" in chat.show_source(history, turn, n)   # buttons point at kept turns
+
+
+def _say(knowledge, *messages):
+    history, state = [], chat.new_state()
+    for message in messages:
+        history, state = chat.handle_message(history, state, message, kb=knowledge)
+    return history, state
+
+
+def test_a_suggested_follow_up_keeps_the_task_and_the_other_needs(knowledge):
+    history, state = _say(knowledge, "I have a pre-trained model; I want image inpainting", "what if we had more data?")
+    needs = {n["id"] for n in state["answer"].understood}
+    assert history[-1]["kind"] == "answer" and history[-1]["blocks"][0]["text"].startswith("Follow-up: ")
+    assert "inpainting" in needs and "data-large" in needs and "synthetic-data" not in needs
+    assert "inpainting" in history[-1]["text"]
+
+
+def test_off_topic_in_a_conversation_is_declined_and_thanks_acknowledged(knowledge):
+    history, state = _say(knowledge, QUESTION, "What's the weather in Paris tomorrow?")
+    assert history[-1]["kind"] == "declined" and "I did not answer this one" in history[-1]["text"]
+    assert "Glad it helps" not in history[-1]["text"] and state["question"] == QUESTION    # the answer is kept
+    history, state = chat.handle_message(history, state, "How do I bake sourdough bread?", kb=knowledge)
+    assert history[-1]["kind"] == "declined"
+    history, state = chat.handle_message(history, state, "thanks!", kb=knowledge)
+    assert history[-1]["kind"] == "note" and "Glad it helps" in history[-1]["text"]
+
+
+def test_a_follow_up_to_audio_ranks_for_audio_and_says_the_merged_need(knowledge):
+    from app.graphtab import caption
+
+    history, state = _say(knowledge, QUESTION, "and for audio instead?")
+    needs = {n["id"] for n in state["answer"].understood}
+    assert "audio" in needs and "image" not in needs and "latency-critical" in needs
+    text = caption(state, "")
+    assert f"“{QUESTION}”, then “and for audio instead?”" in text and "critical and for audio" not in text
+    assert "audio generation (use case)" in text
