@@ -23,6 +23,7 @@ from kg.reasoning.answer import Answer
 from kg.reasoning.index import FAMILY_LABELS
 from kg.reasoning.needs import Needs
 from kg.reasoning.recommend import apply_overrides
+from kg.reasoning.scoring import property_weights
 
 ANY = "as asked"
 MAX_MESSAGE = 2000
@@ -49,7 +50,7 @@ def _kb(kb=None):
     return kb or kg.current()
 
 
-def _answer_turn(answer: Answer, kb, heading: str) -> dict:
+def _answer_turn(answer: Answer, kb, heading: str, lead: str = "") -> dict:
     if answer.declined:
         reason = answer.decline_reason
         return turn("declined", [
@@ -65,7 +66,7 @@ def _answer_turn(answer: Answer, kb, heading: str) -> dict:
         ranking += f" ({recs[0].label} and {recs[1].label} nearly tied)"
     needs = needs_text(answer)
     other = recs[1].label if len(recs) > 1 else "Diffusion"
-    blocks = [{"type": "h", "text": heading + recs[0].label},
+    blocks = [{"type": "h", "text": heading + recs[0].label}] + ([paragraph(lead)] if lead else []) + [
               {"type": "p", "sentences": [(s.text, s.citations) for s in explanation.sentences]},
               {"type": "small", "text": f"Ranking: {ranking}." + (f" Understood: {needs}." if needs else "")},
               {"type": "small", "text": f"Ask next: “why not {other}?”, “compare {recs[0].label} and "
@@ -180,12 +181,38 @@ def refine(history: list, state: dict, *, compute: str = ANY, data: str = ANY, p
         return history, state
     overrides = {k: v for k, v in (("compute", compute), ("data", data), ("pretrained", pretrained)) if v and v != ANY}
     overrides.update({"priorities": [priority]} if priority and priority != ANY else {})
+    if overrides == state.get("overrides", {}) and state.get("answer") is not None:
+        return history, state            # the same values again (a control's repeated event): nothing new to say
     kb = _kb(kb)
-    answer = _answer(state["needs"], overrides, kb)
+    before, answer = state.get("answer"), _answer(state["needs"], overrides, kb)
     state = {**state, "overrides": overrides, "answer": answer}
     shown = overrides_text(overrides, kb.index) or "as asked"
-    history.append(_answer_turn(answer, kb, f"Refined ({shown}): "))
+    history.append(_answer_turn(answer, kb, f"Refined ({shown}): ", unchanged(before, answer, shown)))
     return bounded(history), state
+
+
+_AHEAD = {"use_case": "more sources name it for your task", "property": "it is rated better on what you care about",
+          "rule": "a source's decision rule points to it"}
+
+
+def unchanged(before: Answer | None, after: Answer, shown: str) -> str:
+    """One plain sentence when a refine leaves the top family where it was, saying why; "" when it changed."""
+    if before is None or before.declined or after.declined or not (before.recommendations and after.recommendations):
+        return ""
+    top = after.recommendations[0]
+    if top.family != before.top.family:
+        return ""
+    weighed = property_weights(after.needs)
+    changed = {p for p, w in weighed.items() if w != property_weights(before.needs).get(p)}
+    against = [t for t in top.tradeoffs if t.property in changed]
+    shown = "the question as asked" if shown == "as asked" else f"“{shown}”"
+    cost = (f"{shown} counts against it (its {against[0].label} is rated {against[0].level}), but"
+            if against else f"{shown} does not change the ranking:")
+    if len(after.recommendations) < 2:
+        return f"The answer stays {top.label}: {cost} no other family fits the rest of your need."
+    runner = after.recommendations[1]
+    lead = max(_AHEAD, key=lambda k: top.components.get(k, 0.0) - runner.components.get(k, 0.0))
+    return f"The answer stays {top.label}: {cost} it stays ahead of {runner.label} because {_AHEAD[lead]}."
 
 
 # ---------------------------------------------------------------- the Gradio UI
@@ -261,8 +288,11 @@ def build_ui(get_kb=None, tabs=()):
         return [last_reply(history), render_history(history), gr.skip() if too_long else "", *reset, history, state]
 
     def on_refine(compute, data, pretrained, priority, history, state):
+        shown = len(history or [])
         history, state = refine(history, state, compute=compute, data=data, pretrained=pretrained,
                                 priority=priority, kb=get_kb())
+        if len(history) == shown:             # nothing new (the same values again): the page stays as it is
+            return gr.skip(), gr.skip(), history, state
         return last_reply(history), render_history(history), history, state
 
     def on_cite(history, evt):

@@ -200,3 +200,19 @@ def test_a_follow_up_to_audio_ranks_for_audio_and_says_the_merged_need(knowledge
     text = caption(state, "")
     assert f"“{QUESTION}”, then “and for audio instead?”" in text and "critical and for audio" not in text
     assert "audio generation (use case)" in text
+
+
+def test_a_refine_that_keeps_the_answer_says_why_and_a_repeat_adds_nothing(knowledge):
+    history, state = _say(knowledge, "I want to generate realistic face images, sample quality matters most")
+    top = state["answer"].top.label
+    history, state = chat.refine(history, state, compute="small", kb=knowledge)
+    refined = history[-1]
+    assert refined["blocks"][0]["text"] == f"Refined (compute small): {top}"
+    lead = refined["blocks"][1]["sentences"]
+    assert len(lead) == 1 and lead[0][0].startswith(f"The answer stays {top}: “compute small” ")
+    assert "because" in lead[0][0] or "no other family" in lead[0][0]
+    again, state = chat.refine(history, state, compute="small", kb=knowledge)    # the same values, fired twice
+    assert len(again) == len(history)
+    history, state = chat.refine(history, state, priority="generation-speed", kb=knowledge)
+    if state["answer"].top.label != top:                                         # a change is not "stays"
+        assert "The answer stays" not in history[-1]["text"]
