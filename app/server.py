@@ -87,6 +87,7 @@ CSS = """
 .wm-sources summary { cursor: pointer; font-size: 0.85em; opacity: 0.85; }
 .wm-sources ol { font-size: 0.85em; padding-left: 1.2em; margin: 4px 0; list-style: none; }
 .wm-doc { opacity: 0.75; }
+.wm-care { color: #b45309; font-weight: 700; }     /* the ★ marker: what the question cares about, not a rating */
 .wm-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px; min-height: 80px; }
 .wm-empty { opacity: 0.7; }
 .wm-source-title { font-weight: 600; }

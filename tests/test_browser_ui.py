@@ -141,6 +141,20 @@ def test_star_ratings_read_as_text(page):
     answer.locator("details.wm-sources summary").click()
 
 
+def test_the_compare_table_marks_what_you_care_about_with_a_star_not_a_rating(page):
+    ask(page, QUESTION)
+    ask(page, "compare VAE and diffusion")
+    table = page.locator("#wm-chat .wm-compare").last
+    assert "1/5" not in table.inner_text()
+    marks = table.locator("td .wm-care")
+    assert marks.count() >= 1 and marks.first.inner_text() == "\u2605"
+    assert marks.first.get_attribute("title") == "what your question cares about"
+    box = marks.first.bounding_box()
+    assert box and box["width"] >= 5                     # the glyph is drawn (not an empty box of 0 width)
+    table.scroll_into_view_if_needed()
+    shot(page, "compare")
+
+
 def test_a_citation_opens_beside_its_marker(page):
     ask(page, QUESTION)
     marker = page.locator("#wm-chat .wm-bot").last.locator("p .wm-cite").nth(2)
