@@ -196,7 +196,7 @@ def _scale(page, selector: str) -> float:
 
 def _median_text_px(page, selector: str) -> float:
     """The median size on screen of the diagram's text: font size in the SVG x its pt-to-px x the zoom."""
-    src = page.locator(f"{selector} .wm-stage img").get_attribute("src")
+    src = page.evaluate(f"() => document.querySelector('{selector} .wm-stage img').currentSrc")
     svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
     width_pt = float(re.search(r'<svg width="([\d.]+)pt"', svg)[1])
     view_w = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', svg)[1])
@@ -204,6 +204,12 @@ def _median_text_px(page, selector: str) -> float:
     natural = page.evaluate(f"() => document.querySelector('{selector} .wm-stage img').naturalWidth")
     scale = _scale(page, selector)
     return statistics.median(sizes) * (natural / view_w) * scale if width_pt else 0.0
+
+
+def _fitted(page, selector: str) -> tuple[dict, dict]:
+    """The drawing's box on screen and the stage's."""
+    return (page.locator(f"{selector} .wm-stage img").bounding_box(),
+            page.locator(f"{selector} .wm-stage").bounding_box())
 
 
 def test_graph_tab_shows_the_current_answers_evidence_zoomable(page):
@@ -225,8 +231,13 @@ def test_graph_tab_shows_the_current_answers_evidence_zoomable(page):
     assert f"Why {top}" in caption and "refined: compute small" in caption
     assert page.locator("#wm-map img").count() == 0                     # the whole map only on demand
     page.wait_for_selector("#wm-evidence [data-scale]", state="attached")
-    assert _median_text_px(page, "#wm-evidence") >= 9
+    assert _median_text_px(page, "#wm-evidence") >= 9.5
+    drawn, box = _fitted(page, "#wm-evidence")                      # the first view: whole width, no crop
+    assert drawn["x"] >= box["x"] - 1 and drawn["x"] + drawn["width"] <= box["x"] + box["width"] + 1, (drawn, box)
+    assert box["height"] <= drawn["height"] + 6                       # no empty stage below the drawing
     shot(page, "graph")
+    page.click("#wm-evidence [data-zoom='width']")
+    assert _fitted(page, "#wm-evidence")[0]["width"] <= box["width"] + 1
     before = _scale(page, "#wm-evidence")
     page.click("#wm-evidence [data-zoom='in']")
     assert _scale(page, "#wm-evidence") > before
