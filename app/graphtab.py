@@ -9,6 +9,7 @@ import hashlib
 import html
 import re
 import textwrap
+from itertools import pairwise
 from pathlib import Path
 
 from app.chat import needs_text, overrides_text
@@ -68,7 +69,8 @@ const stop = (e) => { down.delete(e.pointerId); pinch = null; const rest = [...d
   if (!rest) { const [stage] = parts(); if (stage) stage.classList.remove('wm-dragging'); } };
 element.addEventListener('pointerup', stop); element.addEventListener('pointercancel', stop);
 watch('value', () => requestAnimationFrame(start)); start();
-let wide = innerWidth; addEventListener('resize', () => { if (Math.abs(innerWidth - wide) > 40) { wide = innerWidth; start(); } });
+let wide = innerWidth;            // a phone turned, a window resized: fit again
+addEventListener('resize', () => { if (Math.abs(innerWidth - wide) > 40) { wide = innerWidth; start(); } });
 """
 
 
@@ -98,7 +100,7 @@ def column_dot(dot: str) -> str:
     ids = re.findall(r'^\s*"([^"]+)" \[group="column"', dot, re.M)
     rank = ("question", "need:", "reason:", "tradeoff:", "conflict:", "fam:")
     order = sorted(ids, key=lambda i: next((k for k, p in enumerate(rank) if i.startswith(p)), len(rank)))
-    chain = "".join(f'  "{a}" -> "{b}" [style="invis", weight="10"];\n' for a, b in zip(order, order[1:]))
+    chain = "".join(f'  "{a}" -> "{b}" [style="invis", weight="10"];\n' for a, b in pairwise(order))
     return dot.rstrip().rstrip("}") + chain + "}\n"
 
 
