@@ -254,13 +254,20 @@ document.addEventListener('input', (e) => { if (e.target.closest && e.target.clo
 setInterval(update, 400); update();
 """.replace("MAX", str(MAX_MESSAGE))
 # A citation's source, on a phone a drawer over the bottom of the screen (its close button hides it), with the tapped
-# marker moved just above the drawer.
+# marker moved just above the drawer; beside the chat, its highlighted quote is scrolled into view.
 SOURCE_JS = """
 element.addEventListener('click', (event) => { if (!event.target.closest('.wm-close')) return;
   const panel = element.querySelector('.wm-source'); if (panel) panel.classList.add('wm-closed'); });
+const quote = (panel) => {              // beside the chat: the highlighted quote scrolled into view
+  const mark = panel.querySelector('mark'), box = panel.querySelector('.wm-passage'); if (!mark || !box) return;
+  box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - 48;
+  const r = mark.getBoundingClientRect(), below = r.bottom + 16 - window.innerHeight;
+  if (below > 0) window.scrollBy({top: Math.min(below, r.top - 8), behavior: 'instant'});
+};
 const beside = () => {
   const panel = element.querySelector('.wm-source:not(.wm-empty)'), b = window.wmCite;
-  if (!panel || !b || !b.isConnected || getComputedStyle(panel).position !== 'fixed') return;
+  if (panel && getComputedStyle(panel).position !== 'fixed') { quote(panel); return; }
+  if (!panel || !b || !b.isConnected) return;
   const gap = () => b.getBoundingClientRect().bottom - (panel.getBoundingClientRect().top - 12);
   if (gap() <= 0 && b.getBoundingClientRect().top >= 0) return;
   const log = b.closest('.wm-log'); if (log) log.scrollTop += gap();
