@@ -167,7 +167,7 @@ def test_a_citation_opens_beside_its_marker(page):
     height = VIEWPORTS[page.viewport_name]["height"]
     shot(page, "citation")
     mark = page.locator("#wm-source mark").bounding_box()               # the quote itself is on screen
-    assert mark and 0 <= mark["y"] and mark["y"] + min(mark["height"], 40) <= height, mark
+    assert mark and mark["y"] >= 0 and mark["y"] + min(mark["height"], 40) <= height, mark
     assert "wm-active" in marker.get_attribute("class")                  # marked like its quote
     assert 0 <= panel["y"] < height and spot and spot["y"] >= 0
     if page.viewport_name == "phone":          # a drawer over the bottom, the tapped marker just above it
@@ -183,7 +183,7 @@ def test_a_citation_opens_beside_its_marker(page):
                                arg=second.get_attribute("title"))
         page.wait_for_timeout(400)
         mark = page.locator("#wm-source mark").bounding_box()
-        assert mark and 0 <= mark["y"] and mark["y"] + min(mark["height"], 40) <= height, mark
+        assert mark and mark["y"] >= 0 and mark["y"] + min(mark["height"], 40) <= height, mark
 
 
 def test_the_source_list_names_titles_with_their_ids(page):
