@@ -23,7 +23,7 @@ NO_ANSWER = ('<p class="wm-graph-caption">Ask a question in the chat: the eviden
 # view (and "Fit width") fits the diagram's width to the box, the box as tall as the diagram up to most of the
 # screen (taller diagrams pan up and down); a narrow screen gets the diagram drawn as one column (column_dot).
 NARROW = 640           # px: screens up to this width show the one-column drawing
-COLUMN_WRAP = 34       # characters per line of a node's text in the one-column drawing
+COLUMN_WRAP = 26       # characters per line of a node's text in the one-column drawing
 LEGEND = ("white box: the question · blue boxes: the needs understood · yellow notes: a quote, its source @ "
           "characters · rounded box: the family · dashed red arrow: a trade-off against it")
 ZOOM_JS = """
@@ -85,15 +85,16 @@ def evidence_answer(answer):
 def column_dot(dot: str) -> str:
     """The answer diagram's Graphviz source redrawn as one column for a phone: top to bottom, the question,
     each need, each piece of evidence and the family one under another (invisible edges of one group), node
-    text wrapped narrower, no title (the caption says it) and no legend or source-id edge labels (the legend
+    text larger and wrapped narrower, no title (the caption says it) and no legend or source-id edge labels (the legend
     is a line of text under the caption; each note names its source)."""
-    dot = dot.replace('rankdir="LR"', 'rankdir="TB"')
+    dot = dot.replace('rankdir="LR"', 'rankdir="TB"').replace('node [fontname="DejaVu Sans", fontsize="16"',
+                                                              'node [fontname="DejaVu Sans", fontsize="21"')
     dot = re.sub(r'label=<<FONT.*?</FONT>>, labelloc="t", labeljust="c", ', "", dot, count=1, flags=re.S)
     dot = re.sub(r'^\s*"legend" \[.*\n', "", dot, flags=re.M)
     dot = re.sub(r' \[label="\[[0-9a-z ]+\]", ', " [", dot)
 
     def node(match) -> str:
-        lines = match[2].split("\\n")
+        lines = re.sub(r"\\n(?=[a-z])", " ", match[2]).split("\\n")     # a line's continuation: one line again
         text = "\\n".join("\\n".join(textwrap.wrap(line, COLUMN_WRAP) or [""]) for line in lines)
         return f'{match[1]}group="column", label="{text}"'
     dot = re.sub(r'^(\s*"[^"]+" \[)label="((?:[^"\\]|\\.)*)"', node, dot, flags=re.M)
