@@ -61,6 +61,7 @@ def _answer_turn(answer: Answer, kb, heading: str, lead: str = "") -> dict:
             data={"declined": True, "decline_reason": reason})
     explanation = explain(answer, kb)
     recs = answer.recommendations
+    lead = " ".join(t for t in (lead, unsupported(answer, kb.index)) if t)
     ranking = ", ".join(f"{i}. {r.label}" for i, r in enumerate(recs, 1))
     if near_tie(answer):
         ranking += f" ({recs[0].label} and {recs[1].label} nearly tied)"
@@ -74,6 +75,18 @@ def _answer_turn(answer: Answer, kb, heading: str, lead: str = "") -> dict:
     data = {"recommendations": [{"family": r.label, "id": r.family, "score": r.score} for r in recs],
             "needs": answer.understood, "declined": False}
     return turn("answer", blocks, explanation.citations, data)
+
+
+def unsupported(answer: Answer, index) -> str:
+    """A plain warning when the top family wins with no source naming it for the task asked (say, audio after a
+    follow-up), naming the best-supported family for it; "" otherwise."""
+    recs, asked = answer.recommendations, list(answer.needs.use_cases)
+    if not recs or not asked or recs[0].components.get("use_case", 0.0) > 0:
+        return ""
+    task = " or ".join(index.use_cases[u].label for u in asked[:2] if u in index.use_cases) or "this task"
+    named = next((r.label for r in recs[1:] if r.components.get("use_case", 0.0) > 0), "")
+    return (f"No source names {recs[0].label} for {task}: it ranks first on what you care about alone"
+            + (f"; {named} is the family the sources name for it." if named else "."))
 
 
 def needs_text(answer: Answer) -> str:

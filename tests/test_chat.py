@@ -195,6 +195,9 @@ def test_a_follow_up_to_audio_ranks_for_audio_and_says_the_merged_need(knowledge
     from app.graphtab import caption
 
     history, state = _say(knowledge, QUESTION, "and for audio instead?")
+    answer, said = state["answer"], history[-1]["text"]
+    if answer.top.components.get("use_case", 0.0) <= 0:          # ranked on speed alone: said plainly
+        assert f"No source names {answer.top.label} for " in said and "audio" in said.split("No source", 1)[1]
     needs = {n["id"] for n in state["answer"].understood}
     assert "audio" in needs and "image" not in needs and "latency-critical" in needs
     text = caption(state, "")
