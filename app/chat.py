@@ -86,7 +86,7 @@ def unsupported(answer: Answer, index) -> str:
     task = " or ".join(index.use_cases[u].label for u in asked[:2] if u in index.use_cases) or "this task"
     named = next((r.label for r in recs[1:] if r.components.get("use_case", 0.0) > 0), "")
     return (f"No source names {recs[0].label} for {task}: it ranks first on what you care about alone"
-            + (f"; {named} is the family the sources name for it." if named else "."))
+            + (f"; the best-ranked family the sources name for it is {named}." if named else "."))
 
 
 def needs_text(answer: Answer) -> str:
