@@ -23,6 +23,7 @@ from kg.reasoning.answer import Answer
 from kg.reasoning.index import FAMILY_LABELS
 from kg.reasoning.needs import Needs
 from kg.reasoning.recommend import apply_overrides
+from kg.reasoning.scoring import property_weights
 
 ANY = "as asked"
 MAX_MESSAGE = 2000
@@ -34,20 +35,22 @@ _WHY = re.compile(r"^\W*(why\s+(not|isn'?t|wasn'?t|didn'?t\s+you\s+pick)|what\s+
 _COMPARE = re.compile(r"\b(compare|comparison|versus|vs\.?|differences?\s+between)\b", re.I)
 _CHANGE = re.compile(r"\b(what\s+(would|could)\s+change|change\s+your\s+(answer|mind))\b", re.I)
 _THEM = re.compile(r"^\W*(compare|comparison)\s+(them|the two|these|those|both|the top two)\W*$", re.I)
+_THANKS = re.compile(r"^\W*(thanks?|thank\s+you|thx|ty|cheers|ok(ay)?|cool|great|nice|got\s+it|perfect|awesome|"
+                     r"makes\s+sense|sounds\s+good|good|fine|alright|bye)\b[^?]{0,30}$", re.I)
 _LOCK = threading.Lock()      # one recommendation at a time on the shared knowledge base
 
 
 def new_state() -> dict:
     """The conversation: the question (a follow-up's is the question it follows, plus it), the needs
     read from it before the controls' overrides, the overrides, and the answer shown."""
-    return {"question": "", "needs": None, "overrides": {}, "answer": None}
+    return {"question": "", "needs": None, "overrides": {}, "answer": None, "asked": []}
 
 
 def _kb(kb=None):
     return kb or kg.current()
 
 
-def _answer_turn(answer: Answer, kb, heading: str) -> dict:
+def _answer_turn(answer: Answer, kb, heading: str, lead: str = "") -> dict:
     if answer.declined:
         reason = answer.decline_reason
         return turn("declined", [
@@ -58,12 +61,13 @@ def _answer_turn(answer: Answer, kb, heading: str) -> dict:
             data={"declined": True, "decline_reason": reason})
     explanation = explain(answer, kb)
     recs = answer.recommendations
+    lead = " ".join(t for t in (lead, unsupported(answer, kb.index)) if t)
     ranking = ", ".join(f"{i}. {r.label}" for i, r in enumerate(recs, 1))
     if near_tie(answer):
         ranking += f" ({recs[0].label} and {recs[1].label} nearly tied)"
-    needs = ", ".join(f"{n['label']} ({n['kind'].replace('_', ' ')})" for n in answer.understood)
+    needs = needs_text(answer)
     other = recs[1].label if len(recs) > 1 else "Diffusion"
-    blocks = [{"type": "h", "text": heading + recs[0].label},
+    blocks = [{"type": "h", "text": heading + recs[0].label}] + ([paragraph(lead)] if lead else []) + [
               {"type": "p", "sentences": [(s.text, s.citations) for s in explanation.sentences]},
               {"type": "small", "text": f"Ranking: {ranking}." + (f" Understood: {needs}." if needs else "")},
               {"type": "small", "text": f"Ask next: “why not {other}?”, “compare {recs[0].label} and "
@@ -71,6 +75,23 @@ def _answer_turn(answer: Answer, kb, heading: str) -> dict:
     data = {"recommendations": [{"family": r.label, "id": r.family, "score": r.score} for r in recs],
             "needs": answer.understood, "declined": False}
     return turn("answer", blocks, explanation.citations, data)
+
+
+def unsupported(answer: Answer, index) -> str:
+    """A plain warning when the top family wins with no source naming it for the task asked (say, audio after a
+    follow-up), naming the best-supported family for it; "" otherwise."""
+    recs, asked = answer.recommendations, list(answer.needs.use_cases)
+    if not recs or not asked or recs[0].components.get("use_case", 0.0) > 0:
+        return ""
+    task = " or ".join(index.use_cases[u].label for u in asked[:2] if u in index.use_cases) or "this task"
+    named = next((r.label for r in recs[1:] if r.components.get("use_case", 0.0) > 0), "")
+    return (f"No source names {recs[0].label} for {task}: it ranks first on what you care about alone"
+            + (f"; the best-ranked family the sources name for it is {named}." if named else "."))
+
+
+def needs_text(answer: Answer) -> str:
+    """The needs understood, in words: "audio generation (use case), latency is critical (constraint)"."""
+    return ", ".join(f"{n['label']} ({n['kind'].replace('_', ' ')})" for n in answer.understood)
 
 
 def _answer(needs: Needs, overrides: dict, kb) -> Answer:
@@ -84,6 +105,15 @@ def _follow_up(message: str, answer: Answer | None, kb) -> Answer | None:
         return None
     with _LOCK:
         return kb.follow_up(answer, message)
+
+
+def _not_a_need(message: str, declined: Answer, kb) -> dict:
+    """"thanks", "ok cool" are acknowledged; anything else (the weather, a recipe) is declined as a first
+    question would be."""
+    if _THANKS.search(message):
+        return note("Glad it helps. Describe another need, or change this one: “what if we had more data?”, "
+                    "“and for audio instead?”, “why not GAN?”.")
+    return _answer_turn(declined, kb, "")
 
 
 def bounded(history: list) -> list:
@@ -129,9 +159,8 @@ def _handle(history: list, state: dict, message: str, kb) -> tuple[list, dict]:
     else:
         try:
             follow = _follow_up(message, answer, kb)
-            if follow is not None and follow.declined:      # "thanks", "ok cool": not a need
-                history.append(note("Glad it helps. Describe another need, or change this one: “what if we had "
-                                    "more data?”, “and for audio instead?”, “why not GAN?”."))
+            if follow is not None and follow.declined:      # not a need: kept answer, and refines still apply
+                history.append(_not_a_need(message, follow, kb))
                 return history, state
             with _LOCK:
                 needs = follow.needs if follow is not None else kb.understand(message)
@@ -140,7 +169,8 @@ def _handle(history: list, state: dict, message: str, kb) -> tuple[list, dict]:
             return history, state
         question = needs.question
         new = _answer(needs, {}, kb)
-        state = {"question": question, "needs": needs, "overrides": {}, "answer": new}
+        asked = [*state.get("asked", []), message] if follow is not None else [message]
+        state = {"question": question, "needs": needs, "overrides": {}, "answer": new, "asked": asked}
         history.append(_answer_turn(new, kb, "Follow-up: " if follow is not None else "Recommendation: "))
     return history, state
 
@@ -164,12 +194,38 @@ def refine(history: list, state: dict, *, compute: str = ANY, data: str = ANY, p
         return history, state
     overrides = {k: v for k, v in (("compute", compute), ("data", data), ("pretrained", pretrained)) if v and v != ANY}
     overrides.update({"priorities": [priority]} if priority and priority != ANY else {})
+    if overrides == state.get("overrides", {}) and state.get("answer") is not None:
+        return history, state            # the same values again (a control's repeated event): nothing new to say
     kb = _kb(kb)
-    answer = _answer(state["needs"], overrides, kb)
+    before, answer = state.get("answer"), _answer(state["needs"], overrides, kb)
     state = {**state, "overrides": overrides, "answer": answer}
     shown = overrides_text(overrides, kb.index) or "as asked"
-    history.append(_answer_turn(answer, kb, f"Refined ({shown}): "))
+    history.append(_answer_turn(answer, kb, f"Refined ({shown}): ", unchanged(before, answer, shown)))
     return bounded(history), state
+
+
+_AHEAD = {"use_case": "more sources name it for your task", "property": "it is rated better on what you care about",
+          "rule": "a source's decision rule points to it"}
+
+
+def unchanged(before: Answer | None, after: Answer, shown: str) -> str:
+    """One plain sentence when a refine leaves the top family where it was, saying why; "" when it changed."""
+    if before is None or before.declined or after.declined or not (before.recommendations and after.recommendations):
+        return ""
+    top = after.recommendations[0]
+    if top.family != before.top.family:
+        return ""
+    weighed = property_weights(after.needs)
+    changed = {p for p, w in weighed.items() if w != property_weights(before.needs).get(p)}
+    against = [t for t in top.tradeoffs if t.property in changed]
+    shown = "the question as asked" if shown == "as asked" else f"“{shown}”"
+    cost = (f"{shown} counts against it (its {against[0].label} is rated {against[0].level}), but"
+            if against else f"{shown} does not change the ranking:")
+    if len(after.recommendations) < 2:
+        return f"The answer stays {top.label}: {cost} no other family fits the rest of your need."
+    runner = after.recommendations[1]
+    lead = max(_AHEAD, key=lambda k: top.components.get(k, 0.0) - runner.components.get(k, 0.0))
+    return f"The answer stays {top.label}: {cost} it stays ahead of {runner.label} because {_AHEAD[lead]}."
 
 
 # ---------------------------------------------------------------- the Gradio UI
@@ -211,13 +267,20 @@ document.addEventListener('input', (e) => { if (e.target.closest && e.target.clo
 setInterval(update, 400); update();
 """.replace("MAX", str(MAX_MESSAGE))
 # A citation's source, on a phone a drawer over the bottom of the screen (its close button hides it), with the tapped
-# marker moved just above the drawer.
+# marker moved just above the drawer; beside the chat, its highlighted quote is scrolled into view.
 SOURCE_JS = """
 element.addEventListener('click', (event) => { if (!event.target.closest('.wm-close')) return;
   const panel = element.querySelector('.wm-source'); if (panel) panel.classList.add('wm-closed'); });
+const quote = (panel) => {              // beside the chat: the highlighted quote scrolled into view
+  const mark = panel.querySelector('mark'), box = panel.querySelector('.wm-passage'); if (!mark || !box) return;
+  box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - 48;
+  const r = mark.getBoundingClientRect(), below = r.bottom + 16 - window.innerHeight;
+  if (below > 0) window.scrollBy({top: Math.min(below, r.top - 8), behavior: 'instant'});
+};
 const beside = () => {
   const panel = element.querySelector('.wm-source:not(.wm-empty)'), b = window.wmCite;
-  if (!panel || !b || !b.isConnected || getComputedStyle(panel).position !== 'fixed') return;
+  if (panel && getComputedStyle(panel).position !== 'fixed') { quote(panel); return; }
+  if (!panel || !b || !b.isConnected) return;
   const gap = () => b.getBoundingClientRect().bottom - (panel.getBoundingClientRect().top - 12);
   if (gap() <= 0 && b.getBoundingClientRect().top >= 0) return;
   const log = b.closest('.wm-log'); if (log) log.scrollTop += gap();
@@ -245,8 +308,11 @@ def build_ui(get_kb=None, tabs=()):
         return [last_reply(history), render_history(history), gr.skip() if too_long else "", *reset, history, state]
 
     def on_refine(compute, data, pretrained, priority, history, state):
+        shown = len(history or [])
         history, state = refine(history, state, compute=compute, data=data, pretrained=pretrained,
                                 priority=priority, kb=get_kb())
+        if len(history) == shown:             # nothing new (the same values again): the page stays as it is
+            return gr.skip(), gr.skip(), history, state
         return last_reply(history), render_history(history), history, state
 
     def on_cite(history, evt):

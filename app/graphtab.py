@@ -8,18 +8,25 @@ import dataclasses
 import hashlib
 import html
 import re
+import textwrap
+from itertools import pairwise
 from pathlib import Path
 
-from app.chat import overrides_text
+from app.chat import needs_text, overrides_text
 from app.export import export_view
+from app.export.render import run_dot
 from kg.errors import WhichModelError
 
 NO_ANSWER = ('<p class="wm-graph-caption">Ask a question in the chat: the evidence behind its answer (as refined '
              'by the controls) is drawn here.</p>')
-# Wheel or the + and - buttons zoom (around the pointer), dragging pans, "Fit" shows the whole diagram.
-READABLE = 0.75        # the least first zoom: text stays readable (a phone shows part, to be panned)
+# Wheel or the + and - buttons zoom (around the pointer), dragging pans, "Whole" shows the whole diagram. The first
+# view (and "Fit width") fits the diagram's width to the box, the box as tall as the diagram up to most of the
+# screen (taller diagrams pan up and down); a narrow screen gets the diagram drawn as one column (column_dot).
+NARROW = 640           # px: screens up to this width show the one-column drawing
+COLUMN_WRAP = 26       # characters per line of a node's text in the one-column drawing
+LEGEND = ("white box: the question · blue boxes: the needs understood · yellow notes: a quote, its source @ "
+          "characters · rounded box: the family · dashed red arrow: a trade-off against it")
 ZOOM_JS = """
-const READABLE = %READABLE%;
 const state = {s: 1, x: 0, y: 0};
 const parts = () => [element.querySelector('.wm-stage'), element.querySelector('.wm-stage img')];
 const apply = () => { const [, img] = parts(); if (img) img.style.transform =
@@ -27,11 +34,13 @@ const apply = () => { const [, img] = parts(); if (img) img.style.transform =
 const zoom = (f, cx, cy) => { const s = Math.min(8, Math.max(0.05, state.s * f)); f = s / state.s;
   state.x = cx - (cx - state.x) * f; state.y = cy - (cy - state.y) * f; state.s = s; apply(); };
 const fit = (whole) => { const [stage, img] = parts(); if (!stage || !img || !img.naturalWidth) return;
-  const w = stage.clientWidth, h = stage.clientHeight;
-  state.s = whole ? Math.min(w / img.naturalWidth, h / img.naturalHeight)
-    : Math.min(1, Math.max(READABLE, w / img.naturalWidth));
+  const w = stage.clientWidth, tall = Math.max(240, Math.min(760, window.innerHeight * 0.75));
+  const across = Math.min(1.25, w / img.naturalWidth);
+  stage.style.height = `${Math.ceil(Math.min(tall, img.naturalHeight * across)) + 2}px`;
+  const h = stage.clientHeight;
+  state.s = whole ? Math.min(across, h / img.naturalHeight) : across;
   state.x = (w - img.naturalWidth * state.s) / 2; state.y = whole ? (h - img.naturalHeight * state.s) / 2 : 0;
-  apply(); };                   // wider than the stage: its middle shows first
+  apply(); };
 const start = () => { const [, img] = parts(); if (!img) return;
   if (img.complete) fit(false); else img.addEventListener('load', () => fit(false), {once: true}); };
 element.addEventListener('click', (e) => { const b = e.target.closest('[data-zoom]'); if (!b) return;
@@ -60,7 +69,9 @@ const stop = (e) => { down.delete(e.pointerId); pinch = null; const rest = [...d
   if (!rest) { const [stage] = parts(); if (stage) stage.classList.remove('wm-dragging'); } };
 element.addEventListener('pointerup', stop); element.addEventListener('pointercancel', stop);
 watch('value', () => requestAnimationFrame(start)); start();
-""".replace("%READABLE%", str(READABLE))
+let wide = innerWidth;            // a phone turned, a window resized: fit again
+addEventListener('resize', () => { if (Math.abs(innerWidth - wide) > 40) { wide = innerWidth; start(); } });
+"""
 
 
 def evidence_answer(answer):
@@ -71,24 +82,58 @@ def evidence_answer(answer):
     return answer
 
 
-def viewer(svg: bytes, caption: str, alt: str) -> str:
-    """A zoomable, pannable SVG: the toolbar, the caption, and the picture as an inert <img>."""
+def column_dot(dot: str) -> str:
+    """The answer diagram's Graphviz source redrawn as one column for a phone: top to bottom, the question,
+    each need, each piece of evidence and the family one under another (invisible edges of one group), node
+    text larger and wrapped narrower, no title (the caption says it) and no legend or source-id edge labels (the legend
+    is a line of text under the caption; each note names its source)."""
+    dot = dot.replace('rankdir="LR"', 'rankdir="TB"').replace('node [fontname="DejaVu Sans", fontsize="16"',
+                                                              'node [fontname="DejaVu Sans", fontsize="21"')
+    dot = re.sub(r'label=<<FONT.*?</FONT>>, labelloc="t", labeljust="c", ', "", dot, count=1, flags=re.S)
+    dot = re.sub(r'^\s*"legend" \[.*\n', "", dot, flags=re.M)
+    dot = re.sub(r' \[label="\[[0-9a-z ]+\]", ', " [", dot)
+
+    def node(match) -> str:
+        lines = re.sub(r"\\n(?=[a-z])", " ", match[2]).split("\\n")     # a line's continuation: one line again
+        text = "\\n".join("\\n".join(textwrap.wrap(line, COLUMN_WRAP) or [""]) for line in lines)
+        return f'{match[1]}group="column", label="{text}"'
+    dot = re.sub(r'^(\s*"[^"]+" \[)label="((?:[^"\\]|\\.)*)"', node, dot, flags=re.M)
+    ids = re.findall(r'^\s*"([^"]+)" \[group="column"', dot, re.M)
+    rank = ("question", "need:", "reason:", "tradeoff:", "conflict:", "fam:")
+    order = sorted(ids, key=lambda i: next((k for k, p in enumerate(rank) if i.startswith(p)), len(rank)))
+    chain = "".join(f'  "{a}" -> "{b}" [style="invis", weight="10"];\n' for a, b in pairwise(order))
+    return dot.rstrip().rstrip("}") + chain + "}\n"
+
+
+def _data(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def viewer(svg: bytes, caption: str, alt: str, narrow: bytes | None = None) -> str:
+    """A zoomable, pannable SVG: the toolbar, the caption, and the picture as an inert <img> (with `narrow`, a
+    <picture> whose one-column drawing is shown on screens up to NARROW px wide)."""
     size = re.search(rb'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
-    dims = f' width="{float(size[1]) * 4 / 3:.0f}" height="{float(size[2]) * 4 / 3:.0f}"' if size else ""
-    data = base64.b64encode(svg).decode("ascii")
+    dims = f' width="{float(size[1]) * 4 / 3:.0f}" height="{float(size[2]) * 4 / 3:.0f}"' if size and not narrow else ""
     bar = "".join(f'<button type="button" data-zoom="{z}" title="{t}">{s}</button>'
                   for z, s, t in (("in", "+", "Zoom in"), ("out", "−", "Zoom out"),
                                   ("width", "Fit width", "Fit the width"), ("fit", "Whole", "Show it whole")))
+    img = f'<img src="{_data(svg)}"{dims} alt="{html.escape(alt)}" draggable="false">'
+    if narrow:
+        img = f'<picture><source media="(max-width: {NARROW}px)" srcset="{_data(narrow)}">{img}</picture>'
+    legend = f'<p class="wm-graph-legend">{html.escape(LEGEND)}</p>' if narrow else ""
     return (f'<div class="wm-graph"><div class="wm-graph-bar">{bar}<span class="wm-graph-hint">scroll to zoom, '
-            f'drag to move</span></div><p class="wm-graph-caption">{html.escape(caption)}</p>'
-            f'<div class="wm-stage"><img src="data:image/svg+xml;base64,{data}"{dims} alt="{html.escape(alt)}" '
-            f'draggable="false"></div></div>')
+            f'drag to move</span></div><p class="wm-graph-caption">{html.escape(caption)}</p>{legend}'
+            f'<div class="wm-stage">{img}</div></div>')
 
 
-def _drawn(out_dir: Path, view: str, argument, key: str, get_kb) -> bytes:
-    target = Path(out_dir) / f"{view}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.svg"
+def _drawn(out_dir: Path, view: str, argument, key: str, get_kb, *, column: bool = False) -> bytes:
+    name = f"{view}{'-column' if column else ''}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.svg"
+    target = Path(out_dir) / name
     if not target.exists():
-        target.write_bytes(export_view(view, argument, "svg", kb=get_kb()))
+        if column:
+            target.write_bytes(run_dot(column_dot(export_view(view, argument, "dot", kb=get_kb()).decode()), "svg"))
+        else:
+            target.write_bytes(export_view(view, argument, "svg", kb=get_kb()))
     return target.read_bytes()
 
 
@@ -109,12 +154,22 @@ def evidence_html(current, *, get_kb, out_dir) -> str:
     key = repr((current.get("question"), sorted((k, repr(v)) for k, v in overrides.items())))
     try:
         svg = _drawn(out_dir, "answer", evidence_answer(answer), key, get_kb)
+        narrow = _drawn(out_dir, "answer", evidence_answer(answer), key, get_kb, column=True)
     except (WhichModelError, ImportError, OSError, RuntimeError) as exc:
         return _problem("evidence", exc)
-    caption = (f"Why {answer.top.label} for “{current.get('question', '')}”" +
-               (f" (refined: {refined})" if refined else " (as asked)") +
-               ": the needs understood, and the quoted claims for and against it.")
-    return viewer(svg, caption, f"Evidence diagram: why {answer.top.label}")
+    return viewer(svg, caption(current, refined), f"Evidence diagram: why {answer.top.label}", narrow)
+
+
+def caption(current: dict, refined: str) -> str:
+    """What the diagram answers: the question, or for a follow-up the need merged from its messages."""
+    answer, asked = current["answer"], current.get("asked") or [current.get("question", "")]
+    if len(asked) > 1:
+        said = ", then ".join(f"“{m}”" for m in asked)
+        what = f"{needs_text(answer) or 'the need'} (from {said})"
+    else:
+        what = f"“{asked[0]}”"
+    return (f"Why {answer.top.label} for {what}" + (f" (refined: {refined})" if refined else " (as asked)") +
+            ": the needs understood, and the quoted claims for and against it.")
 
 
 def map_html(*, get_kb, out_dir) -> str:

@@ -7,13 +7,51 @@ import html
 
 from kg.curation.review import decide, open_review
 from kg.errors import WhichModelError
-from kg.sources.candidates import candidates_dir
+from kg.reasoning.index import FAMILY_LABELS
+from kg.sources.candidates import Candidate, candidates_dir
 
 NOTHING = "<p>No candidates to review. Add a source with <code>whichmodel ingest PATH</code>.</p>"
 
 
 def documents() -> list[str]:
     return [p.stem for p in sorted(candidates_dir().glob("*.yaml"))]
+
+
+# What a candidate claims, in words ({family}, {value} and the candidate's extra fields).
+CLAIMS = {"strength": "a strength: {value}", "weakness": "a weakness: {value}",
+          "suited_for": "suited for {value}", "not_suited_for": "not suited for {value}",
+          "handles_modality": "handles {value} data", "has_level": "its {property} is rated {value}",
+          "example": "{value} is an example of it", "hybrid_of": "a hybrid of {value}",
+          "introduced": "introduced {value}", "mechanism": "how it works: {value}",
+          "recommended_when": "recommended when {when}: {value}", "compared": "{value} than {than} on {property}"}
+
+
+def claimed(cand: Candidate) -> tuple[str, str]:
+    """The family (its label) and what the candidate claims about it, in plain words."""
+    fields = {k: str(v).replace("-", " ").replace("_", " ") for k, v in cand.extra.items()}
+    fields["value"] = str(cand.value).replace("_", " ")
+    if cand.predicate in ("suited_for", "not_suited_for", "handles_modality", "has_level"):
+        fields["value"] = fields["value"].replace("-", " ")
+    try:
+        text = CLAIMS[cand.predicate].format_map(fields)
+    except KeyError:
+        text = f"{cand.predicate.replace('_', ' ')}: {fields['value']}"
+    if cand.predicate in ("strength", "weakness") and "property" in fields:
+        text += f" ({fields['property']}" + (f": {fields['level']})" if "level" in fields else ")")
+    return FAMILY_LABELS.get(cand.subject, cand.subject), text
+
+
+def _details(cand: Candidate, index: int) -> str:
+    """The ids a curator may need (the candidate's fields, the vocabulary and nearest curated claims matched)."""
+    why = cand.why or {}
+    nearest = ", ".join(f"{n['claim']} ({n['similarity']})" for n in why.get("neighbours", []))
+    extra = " ".join(f"{k}={v}" for k, v in cand.extra.items())
+    parts = [f"candidate index {index}", f"subject={cand.subject} predicate={cand.predicate} value={cand.value} "
+             f"{extra}".strip()]
+    parts += ([f"matched vocabulary: {', '.join(why['vocabulary'])}"] if why.get("vocabulary") else [])
+    parts += [f"nearest curated claims: {nearest}"] if nearest else []
+    return (f"<details class='wm-review-details'><summary>Details</summary><small>"
+            f"{html.escape(' · '.join(parts))}</small></details>")
 
 
 def _edits(text: str) -> dict:
@@ -39,18 +77,21 @@ def card(doc_id: str | None, skipped: int = 0) -> tuple[str, int]:
     index = items[skipped % len(items)]
     cand = review.file.candidates[index]
     before, quote, after = (html.escape(p) for p in review.passage(index))
-    why = cand.why or {}
-    hints = [f"subject {why['subject']}"] if why.get("subject") else []
-    hints += why.get("vocabulary", []) + [f"{n['claim']} ({n['similarity']})" for n in why.get("neighbours", [])]
-    extra = " ".join(f"{k}={v}" for k, v in cand.extra.items())
+    family, claim = claimed(cand)
     state = " <b>(vanished from the new version: edit its quote or reject)</b>" if cand.status == "vanished" else ""
-    body = (f"<p>{len(items)} open · candidate #{index}{state}</p>"
-            f"<p><b>{html.escape(cand.subject)}</b> {html.escape(cand.predicate)} "
-            f"<b>{html.escape(str(cand.value))}</b> {html.escape(extra)}</p>"
-            + (f"<p>context: {html.escape(cand.context)}</p>" if cand.context else "")
+    body = (f"<p class='wm-review-count'>Candidate {skipped % len(items) + 1} of {len(items)} open{state}</p>"
+            f"<p class='wm-review-claim'><b>{html.escape(family)}</b>: {html.escape(claim)}</p>"
+            + (f"<p>where: {html.escape(cand.context)}</p>" if cand.context else "")
             + f"<blockquote class='wm-passage'>…{before}<mark>{quote}</mark>{after}…</blockquote>"
-            + f"<p><small>why: {html.escape('; '.join(hints))}</small></p>")
+            + _details(cand, index))
     return body, index
+
+
+def reopened(current: str | None) -> tuple[list[str], str | None]:
+    """The documents to review now (one ingested while the server runs included) and the one to show: the
+    current one if it is still there, else the first."""
+    names = documents()
+    return names, current if current in names else (names[0] if names else None)
 
 
 def act(doc_id: str | None, index: int, action: str, edits: str, skipped: int) -> tuple[str, int, int, str]:
@@ -86,6 +127,11 @@ def review_tab(gr, tab, state) -> None:
                    for a in ("accept", "reject", "skip")}
     status = gr.Markdown("", elem_id="wm-review-status")
     doc.change(lambda d: (*card(d), 0, ""), [doc], [shown, index, skipped, status], api_visibility="private")
+
+    def reopen(current):
+        names, value = reopened(current)
+        return gr.update(choices=names, value=value), *card(value), 0, ""
+    tab.select(reopen, [doc], [doc, shown, index, skipped, status], api_visibility="private")
     for action, button in buttons.items():
         button.click(lambda d, i, e, s, a=action: act(d, int(i), a, e, int(s)), [doc, index, edits, skipped],
                      [shown, index, skipped, status], api_visibility="private")

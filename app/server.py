@@ -47,6 +47,8 @@ CSS = """
                        background: var(--background-fill-secondary); cursor: pointer; min-width: 2.2em; }
 .wm-graph-hint { font-size: 0.85em; opacity: 0.7; }
 .wm-graph-caption { margin: 4px 0; }
+.wm-graph-legend { display: none; margin: 2px 0 6px; font-size: 0.85em; opacity: 0.8; }
+@media (max-width: 640px) { .wm-graph-legend { display: block; } }
 .wm-stage { position: relative; overflow: hidden; height: min(72vh, 760px); touch-action: none; cursor: grab;
             border: 1px solid var(--border-color-primary); border-radius: 8px; background: #fff; }
 .wm-stage.wm-dragging { cursor: grabbing; }
@@ -87,6 +89,7 @@ CSS = """
 .wm-sources summary { cursor: pointer; font-size: 0.85em; opacity: 0.85; }
 .wm-sources ol { font-size: 0.85em; padding-left: 1.2em; margin: 4px 0; list-style: none; }
 .wm-doc { opacity: 0.75; }
+.wm-care { color: #b45309; font-weight: 700; }     /* the ★ marker: what the question cares about, not a rating */
 .wm-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px; min-height: 80px; }
 .wm-empty { opacity: 0.7; }
 .wm-source-title { font-weight: 600; }

@@ -17,10 +17,18 @@ EXAMPLES = ["Real-time image generation for a mobile game, latency is critical",
 _STARS = re.compile("(?:[\u2b50\u2605]\ufe0f?)+(?:\u2606\ufe0f?)*")     # ⭐⭐⭐ or ★★★☆☆
 
 
+MARKER = "\u2605"                   # one ★ alone: the chat's own "what your question cares about" marker
+MARKER_HTML = ('<span class="wm-care" role="img" aria-label="what your question cares about" '
+               'title="what your question cares about">\u2605</span>')
+
+
 def stars_as_text(text: str) -> str:
-    """Star ratings as "3/5" (out of the stars drawn, or of 5): no emoji font needed, and read aloud well."""
+    """Star ratings as "3/5" (out of the stars drawn, or of 5): no emoji font needed, and read aloud well. A
+    single ★ is not a rating but the marker of what the question cares about (explain's compare table): kept."""
     def rating(match) -> str:
         run = match.group().replace("\ufe0f", "")
+        if match.group() == MARKER:
+            return MARKER
         filled = sum(ch in "\u2b50\u2605" for ch in run)
         out_of = len(run) if "\u2606" in run else max(5, filled)
         return f"{filled}/{out_of}"
@@ -31,12 +39,17 @@ def _esc(text) -> str:
     return html.escape(stars_as_text(str(text)), quote=True)
 
 
+def _shown(text) -> str:
+    """Text to show (not an attribute): escaped, ratings as N/5, the ★ marker as a labelled star."""
+    return _esc(text).replace(MARKER, MARKER_HTML)
+
+
 def _sentence_html(text: str, marks: list[int], turn: int, cites: dict[int, dict]) -> str:
     buttons = "".join(f'<button type="button" class="wm-cite" data-turn="{turn}" data-cite="{n}" '
                       f'title="{_esc(cites.get(n, {}).get("quote", ""))}">[{n}]</button>' for n in marks)
     if buttons and text and text[-1] in ".!?":
-        return f"{_esc(text[:-1])} {buttons}{_esc(text[-1])}"
-    return _esc(text) + (f" {buttons}" if buttons and text else buttons)
+        return f"{_shown(text[:-1])} {buttons}{_esc(text[-1])}"
+    return _shown(text) + (f" {buttons}" if buttons and text else buttons)
 
 
 def render_turn(turn: dict, i: int) -> str:
@@ -55,7 +68,7 @@ def render_turn(turn: dict, i: int) -> str:
             body = "".join("<tr>" + "".join(f"<td>{sents([c])}</td>" for c in row) + "</tr>" for row in b["rows"])
             parts.append(f'<table class="wm-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
         else:
-            parts.append(f'<div class="wm-{b["type"]}">{_esc(b["text"])}</div>')
+            parts.append(f'<div class="wm-{b["type"]}">{_shown(b["text"])}</div>')
     if turn["citations"]:
         items = "".join(_source_item(c, i, cites) for c in turn["citations"])
         parts.append(f'<details class="wm-sources"><summary>Sources ({len(turn["citations"])})</summary>'

@@ -53,3 +53,30 @@ def test_top_priority_control_puts_it_first(chat):
     assert "Refined (top priority exact likelihood): Flow" in refined
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     chat.screenshot(path=str(ROOT / "test-artifacts" / "chat-conversation.png"), full_page=True)
+
+
+def _cards(page) -> list[str]:
+    return [h.inner_text() for h in page.locator("#wm-chat .wm-answer .wm-h").all()]
+
+
+def test_a_priority_change_posts_its_refined_answer_once(chat):
+    """The report's sequence: a typed filter left with Enter and a click away, a new question, then an option
+    picked and a click away: each change adds one card, and a control left as it was adds none."""
+    faces = "I want to generate realistic face images for a mobile game, latency is critical"
+    _say(chat, faces, ".wm-answer")
+    before = _cards(chat)
+    chat.get_by_label("Top priority").click()
+    chat.keyboard.type("divers")
+    chat.keyboard.press("Enter")
+    chat.mouse.click(5, 5)
+    chat.wait_for_timeout(2500)
+    added = _cards(chat)[len(before):]
+    assert all(not a.startswith("Refined (as asked)") for a in added) and len(added) <= 1, added
+    _say(chat, faces, ".wm-answer")
+    before = _cards(chat)
+    chat.get_by_label("Top priority").click()
+    chat.get_by_role("option", name="diversity").click()
+    chat.mouse.click(5, 5)
+    chat.wait_for_timeout(2500)
+    added = _cards(chat)[len(before):]
+    assert added == ["Refined (top priority diversity): Diffusion"], added

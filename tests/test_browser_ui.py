@@ -141,6 +141,20 @@ def test_star_ratings_read_as_text(page):
     answer.locator("details.wm-sources summary").click()
 
 
+def test_the_compare_table_marks_what_you_care_about_with_a_star_not_a_rating(page):
+    ask(page, QUESTION)
+    ask(page, "compare VAE and diffusion")
+    table = page.locator("#wm-chat .wm-compare").last
+    assert "1/5" not in table.inner_text()
+    marks = table.locator("td .wm-care")
+    assert marks.count() >= 1 and marks.first.inner_text() == "\u2605"
+    assert marks.first.get_attribute("title") == "what your question cares about"
+    box = marks.first.bounding_box()
+    assert box and box["width"] >= 5                     # the glyph is drawn (not an empty box of 0 width)
+    table.scroll_into_view_if_needed()
+    shot(page, "compare")
+
+
 def test_a_citation_opens_beside_its_marker(page):
     ask(page, QUESTION)
     marker = page.locator("#wm-chat .wm-bot").last.locator("p .wm-cite").nth(2)
@@ -152,6 +166,8 @@ def test_a_citation_opens_beside_its_marker(page):
     spot = marker.bounding_box()
     height = VIEWPORTS[page.viewport_name]["height"]
     shot(page, "citation")
+    mark = page.locator("#wm-source mark").bounding_box()               # the quote itself is on screen
+    assert mark and mark["y"] >= 0 and mark["y"] + min(mark["height"], 40) <= height, mark
     assert "wm-active" in marker.get_attribute("class")                  # marked like its quote
     assert 0 <= panel["y"] < height and spot and spot["y"] >= 0
     if page.viewport_name == "phone":          # a drawer over the bottom, the tapped marker just above it
@@ -161,6 +177,13 @@ def test_a_citation_opens_beside_its_marker(page):
         page.wait_for_selector("#wm-source .wm-source", state="hidden")
     else:                                      # beside the chat, on screen
         assert panel["x"] > spot["x"] and panel["y"] + 40 < height
+        second = page.locator("#wm-chat .wm-bot").last.locator("p .wm-cite").nth(1)     # the report's [2]
+        second.click()
+        page.wait_for_function("q => document.querySelector('#wm-source mark')?.textContent === q",
+                               arg=second.get_attribute("title"))
+        page.wait_for_timeout(400)
+        mark = page.locator("#wm-source mark").bounding_box()
+        assert mark and mark["y"] >= 0 and mark["y"] + min(mark["height"], 40) <= height, mark
 
 
 def test_the_source_list_names_titles_with_their_ids(page):
@@ -182,7 +205,7 @@ def _scale(page, selector: str) -> float:
 
 def _median_text_px(page, selector: str) -> float:
     """The median size on screen of the diagram's text: font size in the SVG x its pt-to-px x the zoom."""
-    src = page.locator(f"{selector} .wm-stage img").get_attribute("src")
+    src = page.evaluate(f"() => document.querySelector('{selector} .wm-stage img').currentSrc")
     svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
     width_pt = float(re.search(r'<svg width="([\d.]+)pt"', svg)[1])
     view_w = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', svg)[1])
@@ -190,6 +213,12 @@ def _median_text_px(page, selector: str) -> float:
     natural = page.evaluate(f"() => document.querySelector('{selector} .wm-stage img').naturalWidth")
     scale = _scale(page, selector)
     return statistics.median(sizes) * (natural / view_w) * scale if width_pt else 0.0
+
+
+def _fitted(page, selector: str) -> tuple[dict, dict]:
+    """The drawing's box on screen and the stage's."""
+    return (page.locator(f"{selector} .wm-stage img").bounding_box(),
+            page.locator(f"{selector} .wm-stage").bounding_box())
 
 
 def test_graph_tab_shows_the_current_answers_evidence_zoomable(page):
@@ -211,8 +240,13 @@ def test_graph_tab_shows_the_current_answers_evidence_zoomable(page):
     assert f"Why {top}" in caption and "refined: compute small" in caption
     assert page.locator("#wm-map img").count() == 0                     # the whole map only on demand
     page.wait_for_selector("#wm-evidence [data-scale]", state="attached")
-    assert _median_text_px(page, "#wm-evidence") >= 9
+    assert _median_text_px(page, "#wm-evidence") >= 9.5
+    drawn, box = _fitted(page, "#wm-evidence")                      # the first view: whole width, no crop
+    assert drawn["x"] >= box["x"] - 1 and drawn["x"] + drawn["width"] <= box["x"] + box["width"] + 1, (drawn, box)
+    assert box["height"] <= drawn["height"] + 6                       # no empty stage below the drawing
     shot(page, "graph")
+    page.click("#wm-evidence [data-zoom='width']")
+    assert _fitted(page, "#wm-evidence")[0]["width"] <= box["width"] + 1
     before = _scale(page, "#wm-evidence")
     page.click("#wm-evidence [data-zoom='in']")
     assert _scale(page, "#wm-evidence") > before

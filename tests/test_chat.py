@@ -164,3 +164,58 @@ def test_a_long_session_keeps_a_bounded_history(answered, knowledge):
     assert history[-1]["kind"] in ("note", "why_not") and state["question"] == QUESTION
     turn, n = map(int, re.search(r'data-turn="(\d+)" data-cite="(\d+)"', chat.render_history(history)).groups())
     assert turn < len(history) and "<mark>" in chat.show_source(history, turn, n)   # buttons point at kept turns
+
+
+def _say(knowledge, *messages):
+    history, state = [], chat.new_state()
+    for message in messages:
+        history, state = chat.handle_message(history, state, message, kb=knowledge)
+    return history, state
+
+
+def test_a_suggested_follow_up_keeps_the_task_and_the_other_needs(knowledge):
+    history, state = _say(knowledge, "I have a pre-trained model; I want image inpainting", "what if we had more data?")
+    needs = {n["id"] for n in state["answer"].understood}
+    assert history[-1]["kind"] == "answer" and history[-1]["blocks"][0]["text"].startswith("Follow-up: ")
+    assert "inpainting" in needs and "data-large" in needs and "synthetic-data" not in needs
+    assert "inpainting" in history[-1]["text"]
+
+
+def test_off_topic_in_a_conversation_is_declined_and_thanks_acknowledged(knowledge):
+    history, state = _say(knowledge, QUESTION, "What's the weather in Paris tomorrow?")
+    assert history[-1]["kind"] == "declined" and "I did not answer this one" in history[-1]["text"]
+    assert "Glad it helps" not in history[-1]["text"] and state["question"] == QUESTION    # the answer is kept
+    history, state = chat.handle_message(history, state, "How do I bake sourdough bread?", kb=knowledge)
+    assert history[-1]["kind"] == "declined"
+    history, state = chat.handle_message(history, state, "thanks!", kb=knowledge)
+    assert history[-1]["kind"] == "note" and "Glad it helps" in history[-1]["text"]
+
+
+def test_a_follow_up_to_audio_ranks_for_audio_and_says_the_merged_need(knowledge):
+    from app.graphtab import caption
+
+    history, state = _say(knowledge, QUESTION, "and for audio instead?")
+    answer, said = state["answer"], history[-1]["text"]
+    if answer.top.components.get("use_case", 0.0) <= 0:          # ranked on speed alone: said plainly
+        assert f"No source names {answer.top.label} for " in said and "audio" in said.split("No source", 1)[1]
+    needs = {n["id"] for n in state["answer"].understood}
+    assert "audio" in needs and "image" not in needs and "latency-critical" in needs
+    text = caption(state, "")
+    assert f"“{QUESTION}”, then “and for audio instead?”" in text and "critical and for audio" not in text
+    assert "audio generation (use case)" in text
+
+
+def test_a_refine_that_keeps_the_answer_says_why_and_a_repeat_adds_nothing(knowledge):
+    history, state = _say(knowledge, "I want to generate realistic face images, sample quality matters most")
+    top = state["answer"].top.label
+    history, state = chat.refine(history, state, compute="small", kb=knowledge)
+    refined = history[-1]
+    assert refined["blocks"][0]["text"] == f"Refined (compute small): {top}"
+    lead = refined["blocks"][1]["sentences"]
+    assert len(lead) == 1 and lead[0][0].startswith(f"The answer stays {top}: “compute small” ")
+    assert "because" in lead[0][0] or "no other family" in lead[0][0]
+    again, state = chat.refine(history, state, compute="small", kb=knowledge)    # the same values, fired twice
+    assert len(again) == len(history)
+    history, state = chat.refine(history, state, priority="generation-speed", kb=knowledge)
+    if state["answer"].top.label != top:                                         # a change is not "stays"
+        assert "The answer stays" not in history[-1]["text"]

@@ -236,13 +236,22 @@ def test_ingest_review_build_diff_replace_remove(project, proposer):
 def test_review_tab_accepts_and_rejects(project, proposer):
     import gradio as gr
 
-    from app.reviewtab import act, card, review_tab
+    from app.reviewtab import act, card, claimed, reopened, review_tab
     from kg.curation.ingest import ingest
     from kg.curation.review import open_review
+    from kg.reasoning.index import FAMILY_LABELS
 
     doc_id = ingest(NOTES, proposer=proposer).document.id
+    names, shown = reopened("gone")                                   # ingested after start: seen on reopening
+    assert doc_id in names and shown in names
     body, index = card(doc_id)
     assert "<mark>" in body and index == 0
+    family, claim = claimed(open_review(doc_id).file.candidates[0])
+    assert family in FAMILY_LABELS.values() and f"<b>{family}</b>: " in body and claim
+    assert "Candidate 1 of " in body and "#0" not in body
+    visible = body.split("<details", 1)[0]
+    assert "d00" not in visible and "(0." not in visible                 # claim ids and similarities: in details
+    assert "<summary>Details</summary>" in body and "candidate index 0" in body
     body, index, skipped, status = act(doc_id, index, "accept", "", 0)
     assert status.startswith("accepted as") and index == 1
     body, index, skipped, status = act(doc_id, index, "skip", "", skipped)

@@ -15,6 +15,7 @@ from kg.sources.corpus import load_corpus
     ("⭐️⭐️", "2/5"),                                       # with emoji variation selectors
     ("★★★☆☆ and ★★☆", "3/5 and 2/3"),                    # empty stars give the scale
     ("no stars here", "no stars here"),
+    ("generation speed ★", "generation speed ★"),              # one ★ alone: the compare table's marker
 ])
 def test_star_ratings_become_text(text, shown):
     assert transcript.stars_as_text(text) == shown
@@ -67,3 +68,12 @@ def test_refinements_are_named_in_words_not_ids():
     index = type("Index", (), {"properties": {"sample-quality": label}})()
     said = chat.overrides_text({"compute": "small", "pretrained": "no", "priorities": ["sample-quality"]}, index)
     assert said == "compute small, pre-trained model no, top priority sample quality"
+
+
+def test_the_compare_marker_is_a_labelled_star_and_not_a_rating():
+    turn = {"role": "assistant", "kind": "compare", "text": "", "data": {}, "citations": [],
+            "blocks": [{"type": "p", "sentences": [("★ marks what your question cares about.", [])]},
+                       {"type": "table", "head": ["Property", "VAE", "GAN"],
+                        "rows": [[("generation speed ★", []), ("high", []), ("Quality ⭐⭐⭐⭐⭐", [])]]}]}
+    page = transcript.render_turn(turn, 0)
+    assert "1/5" not in page and page.count('class="wm-care"') == 2 and "5/5" in page

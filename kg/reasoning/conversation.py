@@ -12,6 +12,7 @@ import re
 from kg.reasoning.needs import Needs
 
 MAX_FOLLOW_UP_WORDS = 14
+NEW_TASK = 0.8      # a follow-up's use case this sure (or a kind of data it names) replaces the task asked before
 _CUE = re.compile(r"^\W*(and|but|what about|what if|how about|same|ok(ay)?|now|also|instead|then|forget|"
                   r"actually|hypothetically|suppose|switch|change|make it|for|with|without|if|plus|except)\b", re.I)
 _KINDS = ("compute", "data", "pretrained")
@@ -30,6 +31,13 @@ def opens_as_change(text: str) -> bool:
     return bool(_CUE.search(text))
 
 
+def changes_task(follow: Needs) -> bool:
+    """Whether a follow-up names a new task: a kind of data ("and for audio instead?") or a use case read
+    surely ("what about super-resolution?"). A weak guess from a word like "data" in "what if we had more
+    data?" keeps the task asked before."""
+    return bool(follow.modalities) or any(score >= NEW_TASK for score in follow.use_cases.values())
+
+
 def _kind(constraint: str) -> str:
     return constraint.split("-")[0]
 
@@ -41,7 +49,7 @@ def merge(previous: Needs, follow: Needs, text: str) -> Needs:
     combined = copy.deepcopy(previous)
     combined.question = f"{previous.question} {text}"
     combined.declined, combined.decline_reason = False, ""
-    if follow.use_cases or follow.modalities:
+    if changes_task(follow):
         combined.use_cases = dict(follow.use_cases) or combined.use_cases
         combined.modalities = dict(follow.modalities)
     stated = {_kind(c) for c in follow.constraints}
@@ -57,4 +65,4 @@ def merge(previous: Needs, follow: Needs, text: str) -> Needs:
     return combined
 
 
-__all__ = ["is_follow_up", "merge", "opens_as_change"]
+__all__ = ["changes_task", "is_follow_up", "merge", "opens_as_change"]
