@@ -100,8 +100,8 @@ class Needs:
                for u, s in self.use_cases.items()]
         out += [{"label": index.modalities[m].label, "kind": "modality", "id": m, "score": round(s, 3)}
                 for m, s in self.modalities.items()]
-        out += [{"label": index.properties[p].label, "kind": "priority", "id": p, "score": round(w, 3)}
-                for p, w in self.priorities.items()]
+        out += [{"label": index.properties[p].label, "kind": "secondary" if p in self.demoted else "priority",
+                 "id": p, "score": round(w, 3)} for p, w in self.priorities.items()]
         out += [{"label": index.properties[p].label, "kind": "indifferent", "id": p, "score": 1.0}
                 for p in sorted(self.indifferent)]
         out += [{"label": index.constraints[c].label, "kind": "constraint", "id": c, "score": 1.0}
