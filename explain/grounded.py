@@ -149,22 +149,36 @@ def _merged(claims, conflict) -> list:
     return list({c.id: c for c in [*claims, *conflict.sides]}.values())
 
 
-def _properties(rec: Recommendation, cites: Citations, index: KnowledgeIndex, first: str = "",
+def _properties(rec: Recommendation, cites: Citations, index: KnowledgeIndex, needs,
                 conflict=None) -> list[Sentence]:
     out = []
-    for fit in rec.reasons_of(PropertyFit)[:2]:
+    for fit in [f for f in rec.reasons_of(PropertyFit) if f.property not in needs.demoted][:2]:
         claims, counts = _fresh(fit.claims, index.level_claims[rec.family][fit.property], cites), fit.sources
         words = _rating(fit, claims, index)
         if conflict and conflict.property == fit.property:
             claims, counts = _merged(claims, conflict), 0
             words = f"{fit.label} is rated {by_source(claims, index)}"
-        text = _pick([f"That matters for what you asked: its {words}.",
-                      f"On what you care about, its {words}.",
-                      f"Its {words}, which is what you asked for."], rec.label, fit.property)
-        if fit.property == first:       # the ranking put this property above all else: say so
+        given = _constraint_behind(fit.property, needs, index)
+        text = f"Given {given}, its {words}." if given else \
+            _pick([f"That matters for what you asked: its {words}.",
+                   f"On what you care about, its {words}.",
+                   f"Its {words}, which is what you asked for."], rec.label, fit.property)
+        if fit.property == needs.first:       # the ranking put this property above all else: say so
             text = f"You put {fit.label} first, and {rec.label}'s {words}."
         out.append(_say(text, claims, cites, rec.family, prop=fit.property, kind="property", counts=counts))
     return out
+
+
+def _constraint_behind(prop: str, needs, index: KnowledgeIndex) -> str:
+    """The constraint that makes a property count when the person did not ask for it ("a small compute budget"
+    for training complexity), or "" when they asked for it."""
+    if prop in needs.priorities:
+        return ""
+    for constraint in sorted(needs.constraints):
+        if any(p == prop for p, _ in CONSTRAINT_WEIGHTS.get(constraint, [])):
+            label = index.constraints[constraint].label
+            return f"that {label}" if " is " in label or " are " in label else f"a {label}"
+    return ""
 
 
 def shown_tradeoffs(rec: Recommendation, needs) -> list:
@@ -363,7 +377,7 @@ def explain_answer(answer: Answer, index: KnowledgeIndex, corpus: dict[str, Docu
     rated = tradeoff_props | {f.property for f in rec.reasons_of(PropertyFit)[:2]}
     merged = conflict if conflict and conflict.kind != "comparison" and conflict.property in rated else None
     sentences = _opening(rec, answer, cites)
-    sentences += _properties(rec, cites, index, answer.needs.first, merged)
+    sentences += _properties(rec, cites, index, answer.needs, merged)
     sentences += _tradeoffs(rec, cites, index, answer.needs, merged)
     sentences += _runner_up(answer, cites, index)
     sentences += _rule_disagreements(answer, cites)

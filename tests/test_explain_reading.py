@@ -234,3 +234,46 @@ def test_5_a_rating_cites_other_words_than_the_use_case_where_the_source_has_the
     rating = next(s for s in explanation.sentences if s.kind == "property" and s.property == "sample-quality")
     assert not set(use.citations) & set(rating.citations), explanation.text
     assert rating.counts == 5 and "all five sources" in rating.text
+
+
+# A second blind reading (30 new needs): what it still found.
+
+def test_a_property_put_second_is_not_said_as_asked_for(knowledge):
+    """"image quality is secondary": sample quality is not "what you asked", and the reading says secondary."""
+    n = needs(use_cases={"face-generation": 0.9}, modalities={"image": 0.9}, constraints={"latency-critical"},
+              priorities={"generation-speed": 2.5, "sample-quality": 1.0}, demoted={"sample-quality"})
+    answer, explanation = answered(knowledge, n)
+    assert not [s.text for s in explanation.sentences if "sample quality" in s.text and "asked" in s.text]
+    assert {"label": "sample quality", "kind": "secondary"}.items() <= \
+        next(d for d in n.as_list(knowledge.index) if d["id"] == "sample-quality").items()
+
+
+def test_a_property_a_constraint_brings_in_is_said_with_that_constraint(knowledge):
+    """A small GPU makes training complexity count; the person did not ask for it."""
+    n = needs(use_cases=IMAGE, modalities={"image": 0.9},
+              constraints={"compute-small", "data-small", "pretrained-unavailable"})
+    answer, explanation = answered(knowledge, n)
+    about = [s.text for s in explanation.sentences if "training complexity is rated" in s.text
+             and not s.text.startswith(("Expect", "The trade-off", "Be aware"))]
+    assert about and all(t.startswith("Given a small compute budget") for t in about), about
+    assert not [s.text for s in explanation.sentences if "complexity" in s.text and "asked" in s.text]
+
+
+def test_a_property_put_first_changes_the_answer_only_to_a_family_rated_better_on_it(knowledge):
+    """Inpainting: autoregressive is as slow as diffusion, so "if speed were your top priority" is not it."""
+    n = needs(use_cases={"inpainting": 0.9}, modalities={"image": 0.9})
+    answer, _ = answered(knowledge, n)
+    from kg.reasoning.recommend import rating_band
+    for change in answer.changes:
+        if change.property and change.needs.first == change.property:
+            assert rating_band(knowledge.index, change.family, change.property) > \
+                rating_band(knowledge.index, answer.top.family, change.property), change
+
+
+def test_fine_tuning_with_little_data_presupposes_a_pretrained_model(knowledge):
+    """004 "Fine-tunable: Can be adapted to specialized tasks with minimal data" is no rule for someone
+    with a small dataset and no pre-trained model."""
+    rule = next(r for r in knowledge.index.rules if "Fine-tunable" in r.claim.quote)
+    assert not rule_matches(rule, needs(use_cases={"text-generation": 0.9}, constraints={"data-small"}))
+    assert rule_matches(rule, needs(use_cases={"text-generation": 0.9},
+                                    constraints={"data-small", "pretrained-available"}))

@@ -84,6 +84,17 @@ def test_a_secondary_priority_is_never_first(knowledge):
     assert "sample-quality" not in alone.priorities
 
 
+def test_the_lesser_side_of_a_comparison_is_secondary(knowledge):
+    """"A over B", "A matters more than B": B is put below A, and said so."""
+    needs = knowledge.understand("narrate our audiobooks, quality over speed")
+    assert "generation-speed" in needs.demoted and list(needs.priorities)[:1] == ["sample-quality"]
+    voice = knowledge.understand("spoken intros for our weekly podcast; natural-sounding voice matters more "
+                                 "than speed")
+    assert "generation-speed" in voice.demoted
+    assert {"kind": "secondary"}.items() <= next(d for d in voice.as_list(knowledge.index)
+                                                 if d["id"] == "generation-speed").items()
+
+
 def test_speed_that_does_not_matter_is_indifferent(knowledge):
     needs = knowledge.understand("generate faces for a game, speed doesn't matter at all")
     assert "generation-speed" in needs.indifferent and "generation-speed" not in needs.priorities

@@ -100,8 +100,10 @@ class Needs:
                for u, s in self.use_cases.items()]
         out += [{"label": index.modalities[m].label, "kind": "modality", "id": m, "score": round(s, 3)}
                 for m, s in self.modalities.items()]
-        out += [{"label": index.properties[p].label, "kind": "priority", "id": p, "score": round(w, 3)}
-                for p, w in self.priorities.items()]
+        out += [{"label": index.properties[p].label, "kind": "secondary" if p in self.demoted else "priority",
+                 "id": p, "score": round(w, 3)} for p, w in self.priorities.items()]
+        out += [{"label": index.properties[p].label, "kind": "secondary", "id": p, "score": 0.0}
+                for p in sorted(self.demoted - set(self.priorities) - self.indifferent)]
         out += [{"label": index.properties[p].label, "kind": "indifferent", "id": p, "score": 1.0}
                 for p in sorted(self.indifferent)]
         out += [{"label": index.constraints[c].label, "kind": "constraint", "id": c, "score": 1.0}
@@ -176,6 +178,16 @@ def latency_waived(text: str) -> bool:
     return any(_LATENCY.search(c) and (_INDIFFERENT.search(c) or _SOFT.search(c)) for c in split_clauses(text))
 
 
+# "A matters more than B", "A over B", "A rather than B": B is put below A.
+_OVER = re.compile(r"\b(?:matters? more than|counts? more than|(?:is |are )?more important than|over|rather than|"
+                   r"ahead of)\s+(?:the |its |raw |pure )?$", re.I)
+
+
+def _after_comparison(clause: str, start: int) -> bool:
+    """The property named at `start` is the lesser side of a comparison ("speed matters more than realism")."""
+    return bool(_OVER.search(clause[:start]))
+
+
 def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
     for prop, concept in index.properties.items():
         words = [re.escape(t) for t in concept.texts if len(t) > 3]
@@ -189,7 +201,7 @@ def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
         if _negated_near(clause, match.start(), match.end()):
             needs.indifferent.add(prop)
             needs.priorities.pop(prop, None)
-        elif _DEMOTED.match(clause[match.end():]) or _SOFT.search(clause):
+        elif _DEMOTED.match(clause[match.end():]) or _SOFT.search(clause) or _after_comparison(clause, match.start()):
             needs.demoted.add(prop)
             needs.priorities[prop] = min(0.5, needs.priorities.get(prop, 0.5))
         elif prop not in needs.indifferent:

@@ -222,7 +222,7 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
            index: KnowledgeIndex) -> Needs:
     """Needs from the heads' probabilities (see the module doc)."""
     needs = Needs(question=rules.question, avoid=set(rules.avoid), candidates=list(rules.candidates),
-                  first=rules.first)
+                  first=rules.first, demoted=set(rules.demoted) - {rules.first})
     sure_task = not rules.declined and max(probs["use_cases"].values()) >= SURE_TASK
     if probs["decline"]["yes"] >= thresholds["decline"] and not rules.candidates and not sure_task:
         needs.declined = True

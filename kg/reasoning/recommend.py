@@ -268,9 +268,18 @@ def what_would_change(index: KnowledgeIndex, needs: Needs, top: str) -> list[Cou
     for desc, changed, what in variations(needs, index):
         first = next((fs for fs in rank(index, changed) if fs.family == top or capable(index, needs, fs.family)),
                      None)
-        if first and first.family != top:
+        if first and first.family != top and _better_on_it(index, changed, what, first.family, top):
             changes.append(Counterfactual(desc, first.family, round(first.score, 3), **what, needs=changed))
     return changes[:5]
+
+
+def _better_on_it(index: KnowledgeIndex, changed: Needs, what: dict, other: str, top: str) -> bool:
+    """A property put first changes the answer only to a family the sources rate better on it (a family as
+    slow as the pick is no answer to "if speed were your top priority")."""
+    prop = what.get("property")
+    if not prop or changed.first != prop:
+        return True
+    return rating_band(index, other, prop) > rating_band(index, top, prop)
 
 
 def _recommendation(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> Recommendation:

@@ -142,6 +142,19 @@ def _rule_score(index: KnowledgeIndex, needs: Needs, fs: FamilyScore) -> None:
     fs.rule = min(fs.rule, 2.0)
 
 
+def _credit_rule_constraints(fs: FamilyScore) -> None:
+    """A source's rule that holds and names a constraint ("Small Compute Available → Fine-Tune a Diffusion
+    Model" when a pre-trained model exists) has weighed that constraint for its family: the family's ratings
+    on what the constraint is about (compute need) do not count against it again."""
+    covered = {p for rule in fs.rules for con in rule.conditions.get("constraints", set())
+               for p, _ in CONSTRAINT_WEIGHTS.get(con, [])}
+    for prop in covered:
+        rank, sources, contribution = fs.property_fit.get(prop, (0.0, 0, 0.0))
+        if contribution < 0:
+            fs.property -= contribution
+            fs.property_fit[prop] = (rank, sources, 0.0)
+
+
 def _exact_resource_rule(rule) -> bool:
     c = rule.conditions
     return not (c.get("use_cases") or c.get("modalities")) and len(c.get("constraints", set())) >= 3
@@ -156,6 +169,7 @@ def score_families(index: KnowledgeIndex, needs: Needs) -> list[FamilyScore]:
         _use_case_score(index, needs, fs)
         _property_score(index, weights, fs)
         _rule_score(index, needs, fs)
+        _credit_rule_constraints(fs)
         if fs.use_case <= 0 < fs.property and off_modality(index, needs, family):
             fs.property *= OFF_MODALITY     # fast GANs do not win a 3D-scene need on speed alone
         fs.score = W_USE_CASE * fs.use_case + W_PROPERTY * fs.property + W_RULE * fs.rule
