@@ -13,7 +13,7 @@ from app.workers import KINDS, WorkerPool
 from kg import paths
 from kg.errors import QueryError, QueryTimeout
 from kg.formats import FORMATS
-from kg.sources.corpus import load_corpus, resolve_id
+from kg.sources.corpus import load_corpus, resolve_id, short_id
 from kg.sparql import DEFAULT_ROW_LIMIT, serialise, time_limit, vet
 from kg.sparql.backends import DEFAULT_STORE, STORE_ENV, STORES, is_url, store_name
 
@@ -106,7 +106,7 @@ def run_build(args) -> int:
     c = result.counts
     print(f"built {result.outputs.folder}: {c['triples']} triples, {c['claims']} claims from "
           f"{c['documents']} documents")
-    print("  claims per document: " + ", ".join(f"{d[:3]} {n}" for d, n in c["claims_by_document"].items()))
+    print("  claims per document: " + ", ".join(f"{short_id(d)} {n}" for d, n in c["claims_by_document"].items()))
     print(f"  {c['families']} families, {c['named_models']} named models, {c['properties']} properties, "
           f"{c['use_cases']} use cases, {c['modalities']} modalities")
     print(f"  {c['decision_rules']} decision rules, {c['conflicts']} conflicts between sources")

@@ -9,6 +9,7 @@ from explain import explain
 from explain.check import check_explanation
 from kg.errors import WhichModelError
 from kg.reasoning.index import FAMILY_LABELS
+from kg.sources.corpus import short_id
 from kg.sources.yamlsafe import LineDict, load_yaml
 
 DECLINE_BASELINE = 0.25     # the baseline declines when no family is this similar to the question
@@ -70,7 +71,7 @@ def score_answer(case: Case, families: list[str], cited_docs: set[str], declined
     if case.top3:
         scores.top3.append(set(case.top3) <= set(families[:3]))
     if case.cite:
-        scores.cite.append(any(d[:3] in case.cite for d in cited_docs))
+        scores.cite.append(any(short_id(d) in case.cite for d in cited_docs))
 
 
 def evaluate(path: Path, kb=None, explain_answers: bool = True) -> dict:

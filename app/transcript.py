@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from kg.sources.corpus import load_corpus
+from kg.sources.corpus import load_corpus, short_id
 
 PASSAGE = 300
 EMPTY_SOURCE = '<div class="wm-source wm-empty">Click a numbered citation to see its quote in the source.</div>'
@@ -80,7 +80,7 @@ def _source_item(c: dict, turn: int, cites: dict[int, dict]) -> str:
     """One entry of a reply's source list: marker, title (source id), the quote's context when known, quote."""
     context = f'<span class="wm-context">{_esc(c["context"])}</span>: ' if c.get("context") else ""
     return (f'<li>{_sentence_html("", [c["n"]], turn, cites)} <span class="wm-title">{_esc(c.get("title") or "")}'
-            f'</span> <span class="wm-doc">(source {_esc(str(c.get("doc", ""))[:3])})</span><br>'
+            f'</span> <span class="wm-doc">(source {_esc(short_id(str(c.get("doc", ""))))})</span><br>'
             f'{context}<q>{_esc(c.get("quote", ""))}</q></li>')
 
 
@@ -110,7 +110,8 @@ def show_source(history: list, turn: int, n: int) -> str:
             if url.startswith(("https://", "http://")) else _esc(url) or "no URL in the source's metadata")
     context = f'<div class="wm-context">{_esc(citation["context"])}</div>' if citation.get("context") else ""
     return (f'<div class="wm-source"><button type="button" class="wm-close" aria-label="Close the source">×</button>'
-            f'<div class="wm-source-title">[{int(n)}] {_esc(doc.title or doc.id)} (source {_esc(doc.id[:3])})</div>'
+            f'<div class="wm-source-title">[{int(n)}] {_esc(doc.title or doc.id)} '
+            f'(source {_esc(short_id(doc.id))})</div>'
             f'<div class="wm-source-meta">document {_esc(doc.id)} · characters {start}–{end} · {link}</div>{context}'
             f'<div class="wm-passage">{"…" if lo > 0 else ""}{_esc(text[lo:start])}<mark>{_esc(text[start:end])}'
             f'</mark>{_esc(text[end:hi])}{"…" if hi < len(text) else ""}</div></div>')

@@ -13,6 +13,7 @@ from kg.reasoning.families import named_families
 from kg.reasoning.index import FAMILY_LABELS
 from kg.reasoning.recommend import level_word, pick_claims, tradeoffs_for
 from kg.reasoning.scoring import property_weights, rule_matches
+from kg.sources.corpus import short_id
 
 
 def blocks_text(blocks: list[dict]) -> str:
@@ -84,7 +85,7 @@ class FollowUps:
                         self.cites.marks(trade.claims)))
         for rule in [r for r in index.rules if r.family == top.family and is_decision_rule(r.claim)
                      and rule_matches(r, needs)][:1]:       # a rule that holds in full, not a feature bullet
-            out.append((tidy(f"Source {rule.claim.doc[:3]} recommends {top.label} in this situation: "
+            out.append((tidy(f"Source {short_id(rule.claim.doc)} recommends {top.label} in this situation: "
                              f"{quoted(rule.claim)}."), self.cites.marks([rule.claim])))
         return turn("why_not", [{"type": "h", "text": f"Why not {label}?"}, paragraph(*out)], self.cites.items,
                     {"family": label})

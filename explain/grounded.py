@@ -21,7 +21,7 @@ from kg.reasoning.answer import (
 from kg.reasoning.index import FAMILY_LABELS, KnowledgeIndex
 from kg.reasoning.recommend import conditions_phrase, levels_of, pick_claims, rating_band
 from kg.reasoning.scoring import CONSTRAINT_WEIGHTS, property_weights, rule_matches
-from kg.sources.corpus import Document
+from kg.sources.corpus import Document, short_id
 
 
 def _pick(options: list[str], *keys: str) -> str:
@@ -101,7 +101,8 @@ def _opening(rec: Recommendation, answer: Answer, cites: Citations) -> list[Sent
         if rule.claim.id in cites.by_claim or _span(rule.claim) in cites.by_span:
             continue
         lead = "" if out else f"Use {label}. "
-        out.append(_say(f"{lead}Source {rule.claim.doc[:3]} gives this rule for the situation: {quoted(rule.claim)}.",
+        source = short_id(rule.claim.doc)
+        out.append(_say(f"{lead}Source {source} gives this rule for the situation: {quoted(rule.claim)}.",
                         rule.claims, cites, rec.family, kind="rule"))
     return out
 
@@ -130,7 +131,7 @@ def by_source(claims, index: KnowledgeIndex) -> str:
     sources disagree, said once, in the sentence that rates the property)."""
     per_doc: dict[str, list[int]] = {}
     for claim in claims:
-        per_doc.setdefault(claim.doc[:3], []).append(claim.rank)
+        per_doc.setdefault(short_id(claim.doc), []).append(claim.rank)
     groups: dict[str, list[str]] = {}
     for doc, ranks in sorted(per_doc.items()):
         levels = [index.levels[r] for r in sorted(set(ranks)) if r]
@@ -216,7 +217,7 @@ def reason_clause(reason, family_label: str) -> str:
     if isinstance(reason, PropertyFit):
         count = "one source" if reason.sources == 1 else _plural(reason.sources)
         return f"its {reason.label} is rated {reason.levels.phrase()} ({count})"
-    return f"source {reason.claim.doc[:3]} recommends {family_label} in this situation: {quoted(reason.claim)}"
+    return f"source {short_id(reason.claim.doc)} recommends {family_label} in this situation: {quoted(reason.claim)}"
 
 
 def change_reason(change: Counterfactual, index: KnowledgeIndex) -> dict | None:
@@ -228,7 +229,7 @@ def change_reason(change: Counterfactual, index: KnowledgeIndex) -> dict | None:
                 and (change.needs is None or rule_matches(rule, change.needs)):
             return {"kind": "rule", "claims": [rule.claim], "property": "",
                     "change": conditions_phrase(index, rule.conditions, constraint) or change.change,
-                    "text": f"source {rule.claim.doc[:3]} says {quoted(rule.claim)}"}
+                    "text": f"source {short_id(rule.claim.doc)} says {quoted(rule.claim)}"}
     prop = change.property or next((p for p, _ in CONSTRAINT_WEIGHTS.get(constraint, [])), "")
     consensus = index.consensus(family, prop) if prop else None
     if not consensus:
@@ -307,7 +308,7 @@ def _conflicts(rec: Recommendation, cites: Citations, index: KnowledgeIndex, cho
             continue
         sides = {}
         for claim in sorted(conflict.sides, key=lambda c: (c.doc, c.rank)):
-            sides.setdefault((claim.doc[:3], index.levels[claim.rank]), claim)
+            sides.setdefault((short_id(claim.doc), index.levels[claim.rank]), claim)
         if conflict.kind == "within-document" and len(sides) > 1:
             (doc, low), (_, high) = list(sides)
             text = (f"Source {doc} is of two minds on {rec.label}'s {conflict.label}: it rates it {low} in one "
@@ -328,8 +329,8 @@ def _comparison_conflict(rec: Recommendation, conflict, cites: Citations, index:
     said, mine, theirs = conflict.sides[:3]
     other = FAMILY_LABELS.get(conflict.other, conflict.other)
     rated = index.properties[mine.prop].label if mine.prop in index.properties else conflict.label
-    text = (f"The sources disagree on how {rec.label} compares with {other}: source {said.doc[:3]} says it does "
-            f"{said.value} on {conflict.label}, while source {mine.doc[:3]} rates {rec.label}'s {rated} "
+    text = (f"The sources disagree on how {rec.label} compares with {other}: source {short_id(said.doc)} says it does "
+            f"{said.value} on {conflict.label}, while source {short_id(mine.doc)} rates {rec.label}'s {rated} "
             f"{index.levels[mine.rank]} and {other}'s {index.levels[theirs.rank]}.")
     return _say(text, [said, mine, theirs], cites, rec.family, prop=conflict.property, kind="conflict")
 
@@ -339,8 +340,8 @@ def _rule_disagreements(answer: Answer, cites: Citations) -> list[Sentence]:
     out = []
     for d in answer.rule_disagreements[:1]:
         mine, other = d.first.claim, d.other.claim
-        text = (f"The sources' rules disagree here: source {mine.doc[:3]} points to {FAMILY_LABELS[mine.family]} "
-                f"({quoted(mine)}) while source {other.doc[:3]} points to {FAMILY_LABELS[d.other_family]} "
+        text = (f"The sources' rules disagree here: source {short_id(mine.doc)} points to {FAMILY_LABELS[mine.family]} "
+                f"({quoted(mine)}) while source {short_id(other.doc)} points to {FAMILY_LABELS[d.other_family]} "
                 f"({quoted(other)}).")
         out.append(Sentence(text, cites.marks([mine, other]), "", kind="rule_disagreement"))
     return out
@@ -357,7 +358,7 @@ def _more(rec: Recommendation, cites: Citations, index: KnowledgeIndex, wanted: 
     mechanisms = sorted((c for c in index.claims.values() if c.family == rec.family and not c.via_model
                          and c.predicate == "mechanism" and len(c.quote) > 40), key=lambda c: (c.doc, c.start))
     for claim in mechanisms[:max(0, wanted - len(out))]:
-        out.append(_say(f"How it works, in source {claim.doc[:3]}'s words: “{claim.quote.strip(' -•')}”", [claim],
+        out.append(_say(f"How it works, in source {short_id(claim.doc)}'s words: “{claim.quote.strip(' -•')}”", [claim],
                         cites, rec.family, kind="mechanism"))
     return out
 

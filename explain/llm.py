@@ -26,6 +26,7 @@ from explain.support import SupportCheck, content, found
 from kg.errors import LLMUnavailable, WhichModelError
 from kg.reasoning.answer import Answer
 from kg.reasoning.index import FAMILY_LABELS, KnowledgeIndex
+from kg.sources.corpus import short_id
 
 SYSTEM = (
     "You explain a recommendation of a generative model family. The recommendation is fixed: do not "
@@ -147,7 +148,7 @@ def _statement(grounded: Explanation, number: int) -> str:
 
 def user_message(answer: Answer, evidence: dict[str, dict]) -> str:
     facts = {"recommended": answer.top.label, "runner_up": answer.runner_up.label if answer.runner_up else None}
-    records = [{"id": k, "family": v["family"], "source": v["doc"][:3], "quote": v["quote"],
+    records = [{"id": k, "family": v["family"], "source": short_id(v["doc"]), "quote": v["quote"],
                 **({"context": v["context"]} if v.get("context") else {}), "supports": v["statement"]}
                for k, v in evidence.items()]
     return (f"<question>\n{json.dumps(answer.question)}\n</question>\n"

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from kg.errors import CorpusError
-from kg.sources.corpus import normalise, normalise_whitespace, resolve_id
+from kg.sources.corpus import normalise, normalise_whitespace, resolve_id, short_id
 from kg.sources.encoding import repair_mojibake
 from kg.sources.markup import html_to_text
 
@@ -89,3 +89,11 @@ def test_unknown_format_and_document(docs):
         normalise("x", "pdf")
     with pytest.raises(CorpusError, match="no single document"):
         resolve_id(docs, "9")
+
+
+@pytest.mark.parametrize("doc, short", [("000_a29fc77e37faf7fd", "000"), ("notes_51c5462caf26", "notes"),
+                                        ("my_field_notes_51c5462caf26", "my_field_notes"), ("004", "004"),
+                                        ("draft_v2", "draft_v2")])
+def test_a_document_is_named_by_its_name_without_the_hash(doc, short):
+    """Prose, diagrams and the chat name a document so; an ingested "notes_…" was shown as "not"."""
+    assert short_id(doc) == short

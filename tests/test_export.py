@@ -238,6 +238,14 @@ def test_family_view_labels_every_edge_with_its_sources(ctx):
         assert attrs["sources"] and re.search(r"\[(\d{3} ?)+\]$", attrs["label"]), (source, target, attrs)
 
 
+def test_family_view_boxes_are_spelt_right(ctx):
+    """The box of other weaknesses read "other weaknesss:" on a slide."""
+    from app.export.core import build_model
+
+    labels = " ".join(a.get("label", "") for _, a in build_model("family", "diffusion", ctx).nodes(data=True))
+    assert "other weaknesses:" in labels and "weaknesss" not in labels
+
+
 def test_flowchart_branches_carry_source_ids(ctx):
     from app.export.core import build_model
     from app.export.flowchart import full_tree, page_roots

@@ -15,6 +15,7 @@ from kg.reasoning.answer import (
 )
 from kg.reasoning.index import ClaimRef
 from kg.reasoning.scoring import CONSTRAINT_WEIGHTS
+from kg.sources.corpus import short_id
 
 NEED_WORDS = {"use_case": ("use case", "uc"), "modality": ("modality", "mod"),
               "priority": ("priority", "prop"), "indifferent": ("not a concern", "prop"),
@@ -127,8 +128,8 @@ def _family(graph, kb, rec: Recommendation, rank: int) -> None:
 def _conflict_node(graph, kb, rec: Recommendation, conflict: Conflict, cluster: str) -> None:
     """One node per disagreement: what it is about, and each source with the level it gives."""
     node = f"conflict:{rec.family}-{conflict.property}" + ("" if conflict.kind == "levels" else f"-{conflict.kind}")
-    sides = list(dict.fromkeys(f"{c.doc[:3]} says {kb.index.levels[c.rank]}" if c.rank else
-                               f"{c.doc[:3]} says {c.value} than {c.obj or 'the other'}" for c in conflict.sides))
+    sides = list(dict.fromkeys(f"{short_id(c.doc)} says {kb.index.levels[c.rank]}" if c.rank else
+                               f"{short_id(c.doc)} says {c.value} than {c.obj or 'the other'}" for c in conflict.sides))
     what = f"{conflict.label} of {rec.label}"
     add_node(graph, node, "conflict", f"{CONFLICT_MARK} sources disagree on\n{wrap(what, 30)}:\n"
              f"{wrap('; '.join(sides), 30)}", claims=conflict.sides, resource=node, cluster=cluster, conflict=True)

@@ -5,6 +5,7 @@ import re
 import textwrap
 
 from kg.errors import ExportError
+from kg.sources.corpus import short_id
 
 # Namespaces import rdflib: imported by an export when it runs, not by every CLI start
 # (benchmarks/coldstart.py).
@@ -19,8 +20,8 @@ def iri(node: str) -> str:
 
 
 def doc_id(doc: str) -> str:
-    """The short source id a diagram shows for a document: its three-digit prefix."""
-    return str(doc)[:3]
+    """The short source id a diagram shows for a document: its name without the content hash."""
+    return short_id(doc)
 
 
 def sources(claims) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from app.export.context import iri, level_word, source_titles, wrap
 from app.export.render import HtmlLabel, html, quote, title_label
 from app.export.style import CONFLICT_COLOUR, CONFLICT_MARK, FONT, text_colour
+from kg.sources.corpus import short_id
 
 # A diverging, colour-blind-safe scale (ColorBrewer BrBG): brown is worse for a user, teal better.
 GOOD_FILLS = {1: "#a6611a", 2: "#dfc27d", 3: "#f5f5f5", 4: "#80cdc1", 5: "#018571"}
@@ -30,7 +31,7 @@ def _cell(ctx, fid: str, prop: str) -> str:
     rank, _ = consensus
     fill = GOOD_FILLS[goodness(index, prop, rank)]
     ink = text_colour(fill)
-    docs = " ".join(sorted({c.doc[:3] for c in index.level_claims[fid][prop]}))
+    docs = " ".join(sorted({short_id(c.doc) for c in index.level_claims[fid][prop]}))
     conflict = (fid, prop) in index.conflicts
     colour = CONFLICT_COLOUR if ink == "#000000" else "#ffd0d0"
     mark = f'<FONT COLOR="{colour}">{CONFLICT_MARK}</FONT> ' if conflict else ""
@@ -89,7 +90,7 @@ def _side(ctx) -> str:
 def matrix_dot(ctx) -> str:
     """Graphviz source of the heat-map table, its title, and its legend and source key to the right."""
     index = ctx.index
-    docs = sorted({c.doc[:3] for refs in index.level_claims.values() for cs in refs.values() for c in cs})
+    docs = sorted({short_id(c.doc) for refs in index.level_claims.values() for cs in refs.values() for c in cs})
     title = title_label("whichmodel: model families compared, property by property",
                         f"consensus of {len(docs)} sources ({', '.join(docs)}); coloured by what the level means "
                         f"for a user; {len(index.conflicts)} disagreements marked")

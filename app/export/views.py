@@ -171,7 +171,8 @@ def listed_label(kind: str, claims) -> str:
     for claim in claims:
         by_text.setdefault(clean(claim.value).lower(), []).append(claim)
     lines = [f"{wrap(cs[0].value, 34)} [{' '.join(sources(cs))}]" for _, cs in sorted(by_text.items())]
-    return "\n".join([f"other {kind}s:"] + lines)
+    plural = kind + ("es" if kind.endswith("s") else "s")          # weakness → weaknesses
+    return "\n".join([f"other {plural}:"] + lines)
 
 
 def _family_traits(graph, index, fid: str) -> None:

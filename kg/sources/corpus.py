@@ -42,6 +42,13 @@ class Document:
         return {k: getattr(self, k) for k in ("id", "title", "author", "url", "date", "format")}
 
 
+def short_id(doc: str) -> str:
+    """The id a person reads for a document: its name without the content hash ("000" for
+    000_a29fc77e37faf7fd, "notes" for notes_51c5462caf26)."""
+    stem, _, digest = str(doc).rpartition("_")
+    return stem if stem and re.fullmatch(r"[0-9a-f]{8,}", digest) else str(doc)
+
+
 def normalise_whitespace(text: str) -> str:
     """NFC, LF line ends, no NBSP, no trailing spaces, single spaces, at most one blank line."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
