@@ -13,6 +13,7 @@ from explain.llm import LLMBackend
 from kg.errors import QuestionError, WhichModelError
 from kg.reasoning.answer import Answer
 from kg.reasoning.recommend import check_option
+from kg.sources.corpus import short_id
 from kg.sources.yamlsafe import load_yaml, read_text
 
 MAX_FILE_BYTES = 10_000_000
@@ -91,7 +92,10 @@ def render_answer(answer: dict) -> str:
     if answer["citations"]:
         lines.append("Sources:")
         for c in answer["citations"]:
-            lines.append(f"  [{c['n']}] {c['doc']} @{c['start']}-{c['end']}: {shown_quote(c)}")
+            lines.append(f"  [{c['n']}] {short_id(c['doc'])} @{c['start']}-{c['end']}: {shown_quote(c)}")
+        lines.append("Documents:")
+        for doc, title in sorted(dict.fromkeys((c["doc"], c.get("title") or "") for c in answer["citations"])):
+            lines.append(f"  {short_id(doc)}  {title} ({doc})" if title else f"  {short_id(doc)}  ({doc})")
     needs = ", ".join(f"{n['label']} ({n['kind'].replace('_', ' ')})" for n in answer["needs"])
     if needs:
         lines.append(f"Understood: {needs}")

@@ -69,11 +69,27 @@ def render_turn(turn: dict, i: int) -> str:
             parts.append(f'<table class="wm-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
         else:
             parts.append(f'<div class="wm-{b["type"]}">{_shown(b["text"])}</div>')
+    named = _named_sources(turn)
+    if named:
+        parts.append('<div class="wm-small wm-named">' + " · ".join(
+            f"source {_esc(sid)}: <i>{_esc(title)}</i>" for sid, title in named) + "</div>")
     if turn["citations"]:
         items = "".join(_source_item(c, i, cites) for c in turn["citations"])
         parts.append(f'<details class="wm-sources"><summary>Sources ({len(turn["citations"])})</summary>'
                      f'<ol>{items}</ol></details>')
     return f'<div class="wm-msg wm-bot wm-{_esc(turn["kind"])}"><div class="wm-bubble">{"".join(parts)}</div></div>'
+
+
+def _named_sources(turn: dict) -> list[tuple[str, str]]:
+    """The sources a reply's prose names by id ("Source 001 gives this rule …"), with their titles, in the
+    order first named: a reader should not have to open a citation to learn what "001" is."""
+    titles = {short_id(str(c.get("doc", ""))): c.get("title") for c in turn["citations"] if c.get("title")}
+    if not titles:
+        return []
+    prose = " ".join(t for b in turn["blocks"] if b["type"] == "p" for t, _ in b["sentences"])
+    pattern = r"\b[Ss]ources? (" + "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True)) + r")\b"
+    order = list(dict.fromkeys(m.group(1) for m in re.finditer(pattern, prose)))
+    return [(sid, titles[sid]) for sid in order]
 
 
 def _source_item(c: dict, turn: int, cites: dict[int, dict]) -> str:

@@ -110,6 +110,10 @@ def test_citations_carry_context_in_json_and_cli(knowledge, cli):
     assert all("context" in c for c in reasons)
     text = render_answer(answer)
     assert f"{short[0]['context']}: “{short[0]['quote']}”" in text
+    documents = text.split("Documents:\n", 1)[1].split("\nUnderstood:", 1)[0]     # each cited one, titled once
+    for c in answer["citations"]:
+        assert f"{c['doc'][:3]}  {c['title']} ({c['doc']})" in documents
+    assert len(documents.splitlines()) == len({c["doc"] for c in answer["citations"]})
     assert shown_quote({"quote": LONG_ITEM, "context": ""}) == f"“{LONG_ITEM}”"
 
 

@@ -77,3 +77,15 @@ def test_the_compare_marker_is_a_labelled_star_and_not_a_rating():
                         "rows": [[("generation speed ★", []), ("high", []), ("Quality ⭐⭐⭐⭐⭐", [])]]}]}
     page = transcript.render_turn(turn, 0)
     assert "1/5" not in page and page.count('class="wm-care"') == 2 and "5/5" in page
+
+
+def test_a_source_the_prose_names_by_id_is_given_its_title_under_the_reply():
+    """"Source 001 gives this rule …": the reply says what 001 is, without opening a citation."""
+    citation = _star_citation()
+    sid = citation["doc"].split("_")[0]
+    turn = _turn(citation)
+    turn["blocks"] = [{"type": "p", "sentences": [(f"Source {sid} gives this rule for the situation.", [1])]}]
+    page = transcript.render_turn(turn, 0)
+    named = re.search(r'<div class="wm-small wm-named">(.*?)</div>', page).group(1)
+    assert named == f"source {sid}: <i>{transcript._esc(citation['title'])}</i>"
+    assert 'wm-named' not in transcript.render_turn(_turn(citation), 0)     # no id in the prose, no line
