@@ -202,7 +202,7 @@ def test_a_follow_up_to_audio_ranks_for_audio_and_says_the_merged_need(knowledge
     assert "audio" in needs and "image" not in needs and "latency-critical" in needs
     text = caption(state, "")
     assert f"“{QUESTION}”, then “and for audio instead?”" in text and "critical and for audio" not in text
-    assert "audio generation (use case)" in text
+    assert "audio (modality)" in text and re.search(r"audio[^,(]* \(use case\)", text), text
 
 
 def test_a_refine_that_keeps_the_answer_says_why_and_a_repeat_adds_nothing(knowledge):
