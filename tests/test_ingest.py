@@ -265,6 +265,20 @@ def test_review_tab_accepts_and_rejects(project, proposer):
         review_tab(gr, tab, None)
 
 
+def test_a_document_ingested_by_another_process_can_be_reviewed(project, proposer, monkeypatch):
+    """`whichmodel ingest` in a terminal while `serve` runs: the server's cached corpus lacks the document;
+    its Review tab must still open it (it raised "no single document matches …")."""
+    from kg.curation import ingest as ingest_module
+    from kg.curation.review import open_review
+    from kg.sources.corpus import load_corpus
+
+    load_corpus()                                                   # the server's cache, from before
+    monkeypatch.setattr(ingest_module, "forget_corpus", lambda: None)   # another process cannot clear it
+    doc_id = ingest_module.ingest(NOTES, proposer=proposer).document.id
+    assert doc_id not in load_corpus()
+    assert open_review(doc_id).doc_id == doc_id
+
+
 def test_llm_proposals_pass_the_same_checks_or_are_dropped_and_counted(project, proposer):
     from functools import partial
 

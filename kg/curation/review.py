@@ -14,11 +14,11 @@ from pathlib import Path
 import yaml
 
 from kg import paths
-from kg.errors import IngestError
+from kg.errors import CorpusError, IngestError
 from kg.ontology.vocabulary import load_vocabulary, slugify
 from kg.sources.candidates import Candidate, CandidateFile, candidates_path, pending_documents, read_candidates
 from kg.sources.claims import check_claim_file, locate
-from kg.sources.corpus import load_corpus, resolve_id
+from kg.sources.corpus import forget_corpus, load_corpus, resolve_id
 from kg.sources.library import write_atomic
 from kg.sources.yamlsafe import load_yaml
 
@@ -54,7 +54,11 @@ def open_review(doc_id: str | None = None) -> Review:
         if not waiting:
             raise IngestError("no document has candidates to review; ingest one with `whichmodel ingest PATH`")
         doc_id = waiting[0]
-    doc = resolve_id(load_corpus(), doc_id)
+    try:
+        doc = resolve_id(load_corpus(), doc_id)
+    except CorpusError:             # ingested by another process (the CLI while `serve` runs): read the corpus again
+        forget_corpus()
+        doc = resolve_id(load_corpus(), doc_id)
     path = candidates_path(doc.id)
     if not path.exists():
         raise IngestError(f"document {doc.id} has no candidates (it was not ingested with `whichmodel ingest`)",
