@@ -142,16 +142,17 @@ class FollowUps:
 
     def what_would_change(self) -> dict:
         """The single changes that put another family first, each with the evidence that favours it."""
-        top, changes = self.answer.top.label, self.answer.changes
+        top = self.answer.top.label
+        reasons = {id(c): change_reason(c, self.index) for c in self.answer.changes}
+        changes = [c for c in self.answer.changes if reasons[id(c)]]      # a change no claim bears out is not said
         if not changes:
             return note(f"No single change to your constraints or priorities puts another family ahead of {top}.")
         blocks = [{"type": "h", "text": f"What would change the answer ({top} now)"}]
         for change in changes:
-            evidence = change_reason(change, self.index)
-            said = evidence.get("change", change.change) if evidence else change.change
+            evidence = reasons[id(change)]
+            said = evidence.get("change", change.change)
             head = f"{said[0].upper()}{said[1:]}, {FAMILY_LABELS[change.family]} would come first"
-            blocks.append(paragraph((f"{head}: {evidence['text']}." if evidence else f"{head}.",
-                                     self.cites.marks(evidence["claims"]) if evidence else [])))
+            blocks.append(paragraph((f"{head}: {evidence['text']}.", self.cites.marks(evidence["claims"]))))
         blocks.append({"type": "small", "text": "The controls on the right re-run the recommendation with a change."})
         return turn("change", blocks, self.cites.items, {"changes": [c.to_dict() for c in changes]})
 

@@ -230,6 +230,8 @@ def change_reason(change: Counterfactual, index: KnowledgeIndex) -> dict | None:
             return {"kind": "rule", "claims": [rule.claim], "property": "",
                     "change": conditions_phrase(index, rule.conditions, constraint) or change.change,
                     "text": f"source {short_id(rule.claim.doc)} says {quoted(rule.claim)}"}
+    if change.property and change.needs is not None and change.property not in change.needs.priorities:
+        return None                 # "if sample quality did not matter": its rating is no reason for the change
     prop = change.property or next((p for p, _ in CONSTRAINT_WEIGHTS.get(constraint, [])), "")
     consensus = index.consensus(family, prop) if prop else None
     if not consensus:

@@ -80,9 +80,11 @@ def test_what_would_change(knowledge):
                                          "likelihood", kb=knowledge)
     history, _ = chat.handle_message(history, state, "What would change your answer?", kb=knowledge)
     turn = history[-1]
-    changes = state["answer"].to_dict()["what_would_change"]
-    if changes:
-        assert turn["kind"] == "change" and changes[0]["family"] in turn["text"]
+    changes = {c["family"] for c in state["answer"].to_dict()["what_would_change"]}
+    said = [sentence for b in turn["blocks"] if b["type"] == "p" for sentence in b["sentences"]]
+    if turn["kind"] == "change":                     # each change said is one the ranking makes, with its evidence
+        assert said and all(marks for _, marks in said)
+        assert all(any(f"{family} would come first" in text for family in changes) for text, _ in said)
     else:
         assert "No single change" in turn["text"]
 

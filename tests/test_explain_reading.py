@@ -277,3 +277,18 @@ def test_fine_tuning_with_little_data_presupposes_a_pretrained_model(knowledge):
     assert not rule_matches(rule, needs(use_cases={"text-generation": 0.9}, constraints={"data-small"}))
     assert rule_matches(rule, needs(use_cases={"text-generation": 0.9},
                                     constraints={"data-small", "pretrained-available"}))
+
+
+def test_a_change_that_drops_a_property_is_not_argued_with_that_property(knowledge):
+    """"Pick GAN instead if sample quality did not matter: its sample quality is rated high" contradicted
+    itself: a change that makes a property not matter is never argued with that property's rating."""
+    from explain.grounded import change_reason
+
+    n = needs(use_cases={"face-generation": 0.9}, modalities={"image": 0.9}, priorities={"sample-quality": 2.5},
+              first="sample-quality")
+    answer, explanation = answered(knowledge, n)
+    dropped = [c for c in answer.changes if c.property and c.property not in c.needs.priorities]
+    assert dropped
+    for change in dropped:
+        assert change_reason(change, knowledge.index) is None
+    assert not [s.text for s in explanation.sentences if "did not matter" in s.text]
