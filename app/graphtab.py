@@ -16,6 +16,7 @@ from app.chat import needs_text, overrides_text
 from app.export import export_view
 from app.export.render import run_dot
 from kg.errors import WhichModelError
+from kg.sources.corpus import load_corpus, short_id
 
 NO_ANSWER = ('<p class="wm-graph-caption">Ask a question in the chat: the evidence behind its answer (as refined '
              'by the controls) is drawn here.</p>')
@@ -109,7 +110,16 @@ def _data(svg: bytes) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def viewer(svg: bytes, caption: str, alt: str, narrow: bytes | None = None) -> str:
+def cited_sources(answer) -> list[tuple[str, str]]:
+    """The documents the drawn evidence cites, as (short id, title): the diagram labels notes by id only."""
+    docs = load_corpus()
+    ids = {c.doc for rec in answer.recommendations[:1] for reason in rec.reasons for c in reason.claims}
+    ids |= {c.doc for rec in answer.recommendations[:1] for trade in rec.tradeoffs for c in trade.claims}
+    return sorted((short_id(d), docs[d].title or d) for d in ids if d in docs)
+
+
+def viewer(svg: bytes, caption: str, alt: str, narrow: bytes | None = None,
+           sources: list[tuple[str, str]] | None = None) -> str:
     """A zoomable, pannable SVG: the toolbar, the caption, and the picture as an inert <img> (with `narrow`, a
     <picture> whose one-column drawing is shown on screens up to NARROW px wide)."""
     size = re.search(rb'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
@@ -121,6 +131,9 @@ def viewer(svg: bytes, caption: str, alt: str, narrow: bytes | None = None) -> s
     if narrow:
         img = f'<picture><source media="(max-width: {NARROW}px)" srcset="{_data(narrow)}">{img}</picture>'
     legend = f'<p class="wm-graph-legend">{html.escape(LEGEND)}</p>' if narrow else ""
+    if sources:
+        legend += '<p class="wm-graph-sources">Sources: ' + "; ".join(
+            f"<b>{html.escape(sid)}</b> {html.escape(title)}" for sid, title in sources) + "</p>"
     return (f'<div class="wm-graph"><div class="wm-graph-bar">{bar}<span class="wm-graph-hint">scroll to zoom, '
             f'drag to move</span></div><p class="wm-graph-caption">{html.escape(caption)}</p>{legend}'
             f'<div class="wm-stage">{img}</div></div>')
@@ -157,7 +170,8 @@ def evidence_html(current, *, get_kb, out_dir) -> str:
         narrow = _drawn(out_dir, "answer", evidence_answer(answer), key, get_kb, column=True)
     except (WhichModelError, ImportError, OSError, RuntimeError) as exc:
         return _problem("evidence", exc)
-    return viewer(svg, caption(current, refined), f"Evidence diagram: why {answer.top.label}", narrow)
+    return viewer(svg, caption(current, refined), f"Evidence diagram: why {answer.top.label}", narrow,
+                  cited_sources(answer))
 
 
 def caption(current: dict, refined: str) -> str:

@@ -221,3 +221,12 @@ def test_a_refine_that_keeps_the_answer_says_why_and_a_repeat_adds_nothing(knowl
     history, state = chat.refine(history, state, priority="generation-speed", kb=knowledge)
     if state["answer"].top.label != top:                                         # a change is not "stays"
         assert "The answer stays" not in history[-1]["text"]
+
+
+def test_the_graph_tab_names_the_sources_its_notes_cite_by_id(knowledge):
+    from app.graphtab import cited_sources
+
+    answer = knowledge.recommend("Real-time image generation for a mobile game, latency is critical")
+    named = dict(cited_sources(answer))
+    cited = {c.doc[:3] for r in answer.recommendations[0].reasons for c in r.claims}
+    assert cited <= set(named) and named["001"] == "Types of Generative AI Models"
