@@ -131,9 +131,10 @@ def viewer(svg: bytes, caption: str, alt: str, narrow: bytes | None = None,
     if narrow:
         img = f'<picture><source media="(max-width: {NARROW}px)" srcset="{_data(narrow)}">{img}</picture>'
     legend = f'<p class="wm-graph-legend">{html.escape(LEGEND)}</p>' if narrow else ""
-    if sources:
-        legend += '<p class="wm-graph-sources">Sources: ' + "; ".join(
-            f"<b>{html.escape(sid)}</b> {html.escape(title)}" for sid, title in sources) + "</p>"
+    if sources:                     # folded, so that on a phone the drawing stays where the thumb is
+        legend += (f'<details class="wm-graph-sources"><summary>Sources: '
+                   f'{html.escape(", ".join(sid for sid, _ in sources))}</summary>' + "; ".join(
+                       f"<b>{html.escape(sid)}</b> {html.escape(title)}" for sid, title in sources) + "</details>")
     return (f'<div class="wm-graph"><div class="wm-graph-bar">{bar}<span class="wm-graph-hint">scroll to zoom, '
             f'drag to move</span></div><p class="wm-graph-caption">{html.escape(caption)}</p>{legend}'
             f'<div class="wm-stage">{img}</div></div>')

@@ -83,7 +83,8 @@ def test_graph_tab_draws_the_answer_and_the_map(page):
         page.wait_for_selector("text=export module")
         return
     page.wait_for_selector("#wm-evidence img", timeout=90_000)
-    named = page.locator("#wm-evidence .wm-graph-sources").inner_text()      # the ids the notes carry, titled
+    page.click("#wm-evidence .wm-graph-sources summary")          # the ids the notes carry, titled
+    named = page.locator("#wm-evidence .wm-graph-sources").inner_text()
     assert named.startswith("Sources:") and "001 Types of Generative AI Models" in named
     page.click("#wm-map-show")                                   # the whole map is drawn on demand
     page.wait_for_selector("#wm-map img", timeout=90_000)
