@@ -174,8 +174,14 @@ def measure(knowledge, split: str = "all") -> dict:
     rows = [r for r in rows if r["id"] not in retired]
     if split != "all":
         rows = [r for r in rows if (int(r["id"].split("-")[1]) % 2 == 1) == (split == "tune")]
+    return {"split": split, "sentences": len(rows), "retired": retired,
+            **rates(knowledge, rows, {r["id"]: labels[r["id"]] for r in rows})}
+
+
+def rates(knowledge, rows: list[dict], labels: dict[str, str]) -> dict:
+    """The check's verdicts on labelled rows: kept-supported and rejected-unsupported, and the ids it got wrong."""
     results = verdicts(knowledge, rows)
-    figures = {"split": split, "sentences": len(rows), "retired": retired}
+    figures = {}
     for kind, want in (("supported", True), ("unsupported", False)):
         ids = [r["id"] for r in rows if labels[r["id"]] == kind]
         right = [i for i in ids if results[i].ok == want]

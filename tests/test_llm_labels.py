@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.llm_record import LABELS, measure, verdicts
+from tests.llm_record import LABELS, measure, rates, verdicts
 
 
 @pytest.mark.skipif(not LABELS.exists(), reason="no labels yet")
@@ -32,14 +32,7 @@ def written_figures(knowledge, batch: str = "") -> dict:
     (labels inline), all batches or one ("b4")."""
     rows = [r for r in yaml.safe_load(WRITTEN.read_text(encoding="utf-8"))["sentences"]
             if r["id"].startswith(batch)]
-    results = verdicts(knowledge, rows)
-    figures = {"sentences": len(rows)}
-    for kind, want in (("supported", True), ("unsupported", False)):
-        ids = [r["id"] for r in rows if r["label"] == kind]
-        right = [i for i in ids if results[i].ok == want]
-        figures["kept_supported" if want else "rejected_unsupported"] = len(right) / len(ids)
-        figures["wrong_" + kind] = [(i, results[i].reason) for i in ids if i not in right]
-    return figures
+    return {"sentences": len(rows), **rates(knowledge, rows, {r["id"]: r["label"] for r in rows})}
 
 
 def test_support_check_on_the_sentences_written_blind(knowledge):
