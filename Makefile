@@ -50,7 +50,8 @@ $(COMUNICA): tests/comunica/package.json
 build: setup
 	$(BIN)/whichmodel build
 
-# The learned need parser, fitted on ontology/needs/train.yaml and tuned on dev.yaml (about a minute, CPU).
+# The learned need parser: tuned on ontology/needs/dev.yaml with heads fitted on train.yaml, then fitted
+# again on both (about two minutes, CPU).
 parser: build
 	$(BIN)/whichmodel parser
 

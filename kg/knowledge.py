@@ -151,11 +151,11 @@ class KnowledgeBase:
     def parser_is_current(self) -> bool:
         return self.parser is not None
 
-    def fit_parser(self) -> dict:
+    def fit_parser(self, *, hold_out_dev: bool = False) -> dict:
         """Fit the need parser on the need corpus and keep it with this build; the dev figures per group."""
         from kg.reasoning.training import fit_parser
 
-        parser, figures = fit_parser(self)
+        parser, figures = fit_parser(self, hold_out_dev=hold_out_dev)
         self.__dict__["parser"] = parser
         return figures
 

@@ -74,12 +74,12 @@ def test_acceptance_question_recommends_vae_citing_002(knowledge, docs):
 def test_a_rule_naming_the_constraint_outweighs_the_rating_it_answers(knowledge):
     """002: "If Pre-Trained Models Exist: Small Compute Available → Fine-Tune a Diffusion Model". With a
     pre-trained model and little compute, diffusion's high compute need is what that rule already weighed."""
-    question = "synthetic chest x-ray images for augmentation; a pretrained model exists and we only have small compute"
+    question = "generate synthetic chest x-ray images; a pretrained model exists and we only have small compute"
     answer = recommend(question, kb=knowledge)
     assert answer.top.label == "Diffusion"
     rules = [c for r in answer.top.reasons for c in r.claims if "Fine-Tune a Diffusion Model" in c.quote]
     assert rules and rules[0].doc.startswith("002")
-    without = recommend("synthetic chest x-ray images for augmentation; we only have small compute", kb=knowledge)
+    without = recommend("generate synthetic chest x-ray images; we only have small compute", kb=knowledge)
     assert without.top.label != "Diffusion"
 
 

@@ -48,6 +48,7 @@ def merge(previous: Needs, follow: Needs, text: str) -> Needs:
         return follow                                   # "thanks": nothing to merge
     combined = copy.deepcopy(previous)
     combined.question = f"{previous.question} {text}"
+    combined.read_as = f"{previous.text} {follow.text}"
     combined.declined, combined.decline_reason = False, ""
     if changes_task(follow):
         combined.use_cases = dict(follow.use_cases) or combined.use_cases

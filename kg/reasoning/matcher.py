@@ -7,13 +7,14 @@ for a concept is its best cosine similarity with any of those texts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from kg.reasoning.embedding import Embedder, cached_embeddings
 from kg.reasoning.index import KnowledgeIndex
+from kg.reasoning.spelling import Speller, lexicon_of, model_words
 
 
 def concept_texts(index: KnowledgeIndex) -> list[tuple[str, str, str]]:
@@ -38,6 +39,16 @@ def concept_texts(index: KnowledgeIndex) -> list[tuple[str, str, str]]:
     return entries
 
 
+def _document_texts() -> list[str]:
+    """The source documents' texts (their words are what a misspelling is corrected towards)."""
+    from kg.errors import WhichModelError
+    from kg.sources.corpus import load_corpus
+    try:
+        return [doc.text for doc in load_corpus().values()]
+    except (WhichModelError, OSError):
+        return []
+
+
 @dataclass
 class Matcher:
     index: KnowledgeIndex
@@ -59,6 +70,24 @@ class Matcher:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self._encode(tuple(texts))
+
+    @cached_property
+    def speller(self) -> Speller:
+        """Typo tolerance towards the words of the vocabulary and the claims' quotes."""
+        concepts = [t for kind in (self.index.use_cases, self.index.modalities, self.index.properties,
+                                   self.index.families, self.index.constraints) for c in kind.values() for t in c.texts]
+        quotes = [c.quote for c in self.index.claims.values()] + [c.context for c in self.index.claims.values()]
+        from kg.reasoning.needs import rule_words
+        lexicon = lexicon_of(concepts + quotes + _document_texts() + rule_words())
+        return Speller(lexicon, model_words(self._model_folder()))
+
+    def _model_folder(self) -> Path:
+        from kg.encoder import model_path
+        from kg.errors import EmbeddingModelError
+        try:
+            return getattr(self.embedder, "path", None) or model_path()
+        except EmbeddingModelError:
+            return Path()
 
     def score(self, texts: list[str], kind: str) -> dict[str, float]:
         """Best similarity of any of texts with each concept of this kind."""

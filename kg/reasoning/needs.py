@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from kg.errors import QuestionError
 from kg.reasoning.families import candidates, ruled_out
 from kg.reasoning.index import KnowledgeIndex
-from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated
+from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated, resource_only
 
 MAX_QUESTION_CHARS = 2000
 USE_CASE_MIN = 0.50        # cosine similarity for a use case to count as meant
@@ -94,6 +94,12 @@ class Needs:
     task_named: bool = True                                # a task, medium or generative verb is worded
     declined: bool = False
     decline_reason: str = ""
+    read_as: str = ""                                      # the question with misspellings corrected, as read
+
+    @property
+    def text(self) -> str:
+        """What the readings work on: the corrected question (the question as typed when none)."""
+        return self.read_as or self.question
 
     def as_list(self, index: KnowledgeIndex) -> list[dict]:
         out = [{"label": index.use_cases[u].label, "kind": "use_case", "id": u, "score": round(s, 3)}
@@ -298,8 +304,8 @@ def _score(matcher, texts: list[str], kind: str) -> dict[str, float]:
 def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline: bool = False) -> Needs:
     """The needs a question states. matcher scores texts against concepts (see kg.reasoning.matcher).
     A declined question's use cases, modalities and priorities are cleared unless keep_on_decline."""
-    text = check_question(question)
-    needs = Needs(question=text)
+    needs = Needs(question=check_question(question))
+    needs.read_as = text = reading(needs.question, matcher)      # misspellings read as the words meant
     clauses = split_clauses(text) or [text]
     for clause in clauses:
         _constraints(clause, needs)
@@ -312,7 +318,7 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
     wanted = [c for c in clauses if not _NOT_WANTED.search(c)] or clauses
     if len(wanted) < len(clauses):
         needs.unwanted = _unwanted(matcher, [c for c in clauses if c not in wanted])
-    scores = _score(matcher, [text] + wanted, "use_case")
+    scores = _score(matcher, [text] + (task_clauses(text) or wanted), "use_case")
     for uc, score in _literal_use_cases(text, index).items():
         scores[uc] = max(scores.get(uc, 0.0), score)
     best = max(scores.values(), default=0.0)
@@ -332,6 +338,31 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
     return needs
 
 
+def reading(question: str, matcher) -> str:
+    """The question as it is read: each misspelt word replaced by the word it is a slip for (see
+    kg.reasoning.spelling); the question as typed stays on the Needs."""
+    speller = getattr(matcher, "speller", None)
+    return speller.correct(question) if speller is not None else question
+
+
+def task_clauses(text: str) -> list[str]:
+    """The clauses that may name the task: not those saying what is not wanted, nor those that only state a
+    resource ("~300 images", "one consumer GPU" name no task)."""
+    return [c for c in split_clauses(text) if not _NOT_WANTED.search(c)
+            and not (resource_only(c) and not _GENERATIVE.search(c))]
+
+
+def rule_words() -> list[str]:
+    """The words the hand-written reading listens for (its patterns' and the resource lexicon's literal words):
+    a misspelling is corrected towards them too ("pretrianed", "laptpo")."""
+    from kg.reasoning import resources
+    patterns = [v for module in (globals(), vars(resources)) for v in module.values() if isinstance(v, re.Pattern)]
+    patterns += list(resources._CUES.values())
+    terms = ["pretrained pretraining finetune finetuned finetuning unlabeled unlabelled upscale upscaling diverge "
+             "diverges diverging divergence codec codecs"]
+    return terms + [" ".join(re.findall(r"(?<![\\?])\b[a-z]{5,}\b(?![\\(\[?])", p.pattern)) for p in patterns]
+
+
 def _unwanted(matcher, clauses: list[str]) -> set[str]:
     """The use cases that clauses saying what is not wanted point at most plainly."""
     scores = matcher.score(clauses, "use_case")
@@ -342,7 +373,7 @@ def _unwanted(matcher, clauses: list[str]) -> set[str]:
 def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
     """Decline a question that asks for no generation; `wanted` is its text without the clauses that say
     what is not wanted ("I don't want to generate anything, just predict churn" asks for no generation)."""
-    text = needs.question
+    text = needs.text
     stated = bool(needs.priorities or needs.constraints)
     generative = bool(_GENERATIVE.search(wanted))
     refused = bool(needs.unwanted) and not generative        # "I don't want to generate anything, just …"
@@ -357,4 +388,5 @@ def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
                                 "whichmodel only recommends generative model families")
 
 
-__all__ = ["Needs", "map_needs", "check_question", "split_clauses", "latency_waived"]
+__all__ = ["Needs", "map_needs", "check_question", "split_clauses", "latency_waived", "task_clauses", "rule_words",
+           "reading"]

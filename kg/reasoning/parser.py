@@ -26,7 +26,7 @@ from kg.graph.store import write_atomic
 from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
-from kg.reasoning.needs import Needs, latency_waived, map_needs
+from kg.reasoning.needs import Needs, latency_waived, map_needs, task_clauses
 from kg.reasoning.resources import states_resource
 from kg.sources.yamlsafe import load_yaml
 
@@ -37,7 +37,7 @@ EXCLUSIVE = [("compute-small", "compute-large"), ("data-small", "data-large"),
              ("pretrained-available", "pretrained-unavailable")]
 ORDER_WEIGHTS = (2.5, 1.3, 1.0, 0.8)         # priority weights by rank: the first one counts most
 KNN, KNN_TEMPERATURE = 16, 0.05                 # nearest corpus needs whose labels are features
-SURE_TASK = 0.95                                 # a task this likely is never declined (dev split)
+SURE_TASK = 0.95        # a task this likely, or likelier than a decline, that the rules read too is never declined
 UNWORDED_PRIORITY = 0.95                         # a priority no word of the question names needs this (dev)
 # A use case that is one property's pursuit: not the need when that property is waved off or put second
 # ("never mind photorealism", "realism comes second").
@@ -91,9 +91,11 @@ def features(text: str, index: KnowledgeIndex, matcher, rules: Needs) -> np.ndar
     """Embedding, similarity with each use case and modality, and the rule reading's flags."""
     space = label_space(index)
     embedding = matcher.encode([text])[0]
-    uc = matcher.score([text], "use_case")
-    mod = matcher.score([text], "modality")
-    sims = [uc.get(u, 0.0) for u in space["use_cases"]] + [mod.get(m, 0.0) for m in space["modalities"]]
+    parts = task_clauses(text) or [text]
+    sims = []
+    for texts in ([text], parts):            # the whole need, and its best clause (a task said in passing)
+        uc, mod = matcher.score(texts, "use_case"), matcher.score(texts, "modality")
+        sims += [uc.get(u, 0.0) for u in space["use_cases"]] + [mod.get(m, 0.0) for m in space["modalities"]]
     return np.concatenate([embedding, np.array(sims), rule_vector(rules, space)]).astype(np.float64)
 
 
@@ -136,6 +138,7 @@ class NeedParser:
     thresholds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(GROUPS, 0.5))
     use_model: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(GROUPS, True))
     fingerprint: str = ""
+    fitted_on: list[str] = field(default_factory=lambda: ["train"])     # the need corpus's splits it has seen
 
     def inputs(self, base: np.ndarray, *, leave_out_self: bool = False) -> np.ndarray:
         """Base features (one row per need) with the neighbour-label features appended."""
@@ -162,7 +165,7 @@ class NeedParser:
     # ------------------------------------------------------------------ persistence
     def save(self, path: Path) -> None:
         meta = {"space": self.space, "thresholds": self.thresholds, "use_model": self.use_model,
-                "fingerprint": self.fingerprint}
+                "fingerprint": self.fingerprint, "fitted_on": self.fitted_on}
         arrays = {"meta": np.array(json.dumps(meta, sort_keys=True)), "memory": self.memory,
                   "memory_labels": self.memory_labels}
         for g in GROUPS:
@@ -178,19 +181,23 @@ class NeedParser:
                 meta = json.loads(str(data["meta"]))
                 return cls(meta["space"], {g: data[f"w_{g}"] for g in GROUPS}, {g: data[f"b_{g}"] for g in GROUPS},
                            {g: data[f"l_{g}"] for g in GROUPS}, data["memory"], data["memory_labels"],
-                           meta["thresholds"], meta["use_model"], meta["fingerprint"])
+                           meta["thresholds"], meta["use_model"], meta["fingerprint"],
+                           meta.get("fitted_on", ["train"]))
         except (OSError, KeyError, ValueError, EOFError, TypeError) as exc:
             raise BuildMissing(f"the need parser's weights are unreadable ({type(exc).__name__}); "
                                "run `whichmodel parser`", file=str(path)) from None
 
 
 def current_fingerprint(index: KnowledgeIndex) -> str:
-    return fingerprint(paths.ontology_dir() / "needs" / "train.yaml", index)
+    folder = paths.ontology_dir() / "needs"
+    return fingerprint([folder / "train.yaml", folder / "dev.yaml"], index)
 
 
-def fingerprint(train: Path, index: KnowledgeIndex) -> str:
-    """What the weights depend on: the training corpus and the label space."""
-    digest = hashlib.sha256(train.read_bytes())
+def fingerprint(files: list[Path], index: KnowledgeIndex) -> str:
+    """What the weights depend on: the need corpus's train and dev splits and the label space."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
     digest.update(json.dumps(label_space(index), sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
@@ -214,16 +221,17 @@ def only_a_change(rules: Needs) -> bool:
     """A short message that changes priorities or limits and names no task ("if only quality matters,
     nothing else", "what if compute were no issue?"): the task is the one before, not a guess."""
     stated = rules.priorities or rules.constraints or rules.indifferent
-    return bool(stated) and not rules.task_named and len(rules.question.split()) <= MAX_FOLLOW_UP_WORDS \
-        and opens_as_change(rules.question)
+    return bool(stated) and not rules.task_named and len(rules.text.split()) <= MAX_FOLLOW_UP_WORDS \
+        and opens_as_change(rules.text)
 
 
 def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[str, float],
            index: KnowledgeIndex) -> Needs:
     """Needs from the heads' probabilities (see the module doc)."""
-    needs = Needs(question=rules.question, avoid=set(rules.avoid), candidates=list(rules.candidates),
-                  first=rules.first, demoted=set(rules.demoted) - {rules.first})
-    sure_task = not rules.declined and max(probs["use_cases"].values()) >= SURE_TASK
+    needs = Needs(question=rules.question, read_as=rules.read_as, avoid=set(rules.avoid),
+                  candidates=list(rules.candidates), first=rules.first, demoted=set(rules.demoted) - {rules.first})
+    best_task = max(probs["use_cases"].values())
+    sure_task = not rules.declined and (best_task >= SURE_TASK or best_task > probs["decline"]["yes"])
     if probs["decline"]["yes"] >= thresholds["decline"] and not rules.candidates and not sure_task:
         needs.declined = True
         needs.decline_reason = rules.decline_reason or (
@@ -232,7 +240,7 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
         return needs
     unwanted = rules.unwanted | {u for u, prop in PROPERTY_TASKS.items() if prop in rules.indifferent | rules.demoted}
     use = {u: p for u, p in probs["use_cases"].items() if p >= thresholds["use_cases"] and u not in unwanted
-           and admits("use_cases", u, p, u in rules.use_cases, rules.question)}
+           and admits("use_cases", u, p, u in rules.use_cases, rules.text)}
     if not use and (max(probs["use_cases"].values()) >= BARE_TASK or not (rules.priorities or rules.constraints)):
         options = {u: p for u, p in probs["use_cases"].items() if u not in unwanted} or probs["use_cases"]
         best = max(options, key=options.get)                            # a bare need: its likeliest task
@@ -243,7 +251,7 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
     if only_a_change(rules):
         needs.use_cases, needs.modalities = {}, {}
     constraints = {c for c, p in probs["constraints"].items() if p >= thresholds["constraints"]
-                   and admits("constraints", c, p, c in rules.constraints, rules.question)}
+                   and admits("constraints", c, p, c in rules.constraints, rules.text)}
     for a, b in EXCLUSIVE:
         if a in constraints and b in constraints:
             constraints.discard(a if probs["constraints"][a] < probs["constraints"][b] else b)
@@ -257,7 +265,7 @@ def _priorities(probs: dict[str, float], rules: Needs, needs: Needs, threshold: 
     """The wanted properties, weighted by rank: one put above all first, the rule reading's strong ones next;
     one put below others ("quality is secondary") last, and not at all when nothing else is wanted."""
     wanted = [p for p, v in probs.items() if v >= threshold and p not in needs.indifferent
-              and admits("priorities", p, v, p in rules.priorities, rules.question)]
+              and admits("priorities", p, v, p in rules.priorities, rules.text)]
     if needs.first and needs.first not in wanted:
         wanted.append(needs.first)
     demoted = rules.demoted - {needs.first}
@@ -276,7 +284,7 @@ def read_needs(question: str, index: KnowledgeIndex, matcher, parser: NeedParser
     rules = map_needs(question, index, matcher, keep_on_decline=parser is not None)
     if parser is None:
         return rules
-    x = features(rules.question, index, matcher, rules)
+    x = features(rules.text, index, matcher, rules)
     probs = parser.probabilities(x, rule_vector(rules, parser.space))
     return decode(probs, rules, parser.thresholds, index)
 

@@ -147,4 +147,21 @@ def pretrained_stated(text: str) -> str:
     if said:
         return said
     return "unavailable" if _FROM_SCRATCH.search(text) else ""
-__all__ = ["hardware_size", "data_size", "lifted", "states_resource", "pretrained_stated"]
+_RESOURCE_SPANS = (SMALL_HARDWARE, LARGE_HARDWARE, _COUNT, _FEW, _MANY, _PRETRAINED_CUE)
+_FILLER = re.compile(r"\b(we|i|our|my|have|has|had|got|only|just|about|around|roughly|approx\w*|maybe|some|a|an|"
+                     r"the|of|on|with|and|is|are|there|total|in|use|using|at|most|least|max|per|each|\w+n't)\b|"
+                     r"[^\w\s]", re.I)
+RESOURCE_ONLY_WORDS = 2            # a clause with no more words than this beside its resource names no task
+
+
+def resource_only(clause: str) -> bool:
+    """Whether a clause only states a resource ("~300 images", "one consumer GPU", "a pretrained
+    checkpoint exists"): such a clause names no task, so it must not pull a use case by its nouns."""
+    rest, found = clause, False
+    for pattern in _RESOURCE_SPANS:
+        rest, n = pattern.subn(" ", rest)
+        found = found or n > 0
+    return found and len(_FILLER.sub(" ", rest).split()) <= RESOURCE_ONLY_WORDS
+
+
+__all__ = ["hardware_size", "data_size", "lifted", "states_resource", "pretrained_stated", "resource_only"]

@@ -20,8 +20,8 @@ from kg.reasoning.parser import (
     Example,
     NeedParser,
     admits,
+    current_fingerprint,
     features,
-    fingerprint,
     label_matrix,
     label_space,
     load_examples,
@@ -46,7 +46,7 @@ def featurize(examples: list[Example], index, matcher) -> tuple[np.ndarray, np.n
     base, rules = [], []
     for example in examples:
         reading = map_needs(example_text(example), index, matcher, keep_on_decline=True)
-        base.append(features(reading.question, index, matcher, reading))
+        base.append(features(reading.text, index, matcher, reading))
         rules.append(rule_vector(reading, space))
     return np.array(base), np.array(rules)
 
@@ -102,14 +102,22 @@ def tune(parser: NeedParser, examples: list[Example], base: np.ndarray, rules: n
     return figures
 
 
-def fit_parser(kb, folder: Path | None = None) -> tuple[NeedParser, dict]:
-    """Fit on train.yaml, tune on dev.yaml, save into the build folder; (parser, dev figures per group)."""
+def fit_parser(kb, folder: Path | None = None, *, hold_out_dev: bool = False) -> tuple[NeedParser, dict]:
+    """Fit on train.yaml and tune on dev.yaml (thresholds, heads or rules per group: the dev figures returned);
+    then, unless hold_out_dev, fit the heads again on train and dev together with those choices, so that the
+    parser kept has seen every labelled need but the frozen test splits. Saved into the build folder."""
     train, dev = load_examples(needs_dir() / "train.yaml"), load_examples(needs_dir() / "dev.yaml")
+    space = label_space(kb.index)
     base_t, _ = featurize(train, kb.index, kb.matcher)
-    parser = fit(train, base_t, label_space(kb.index))
+    parser = fit(train, base_t, space)
     base_d, rules_d = featurize(dev, kb.index, kb.matcher)
     figures = tune(parser, dev, base_d, rules_d)
-    parser.fingerprint = fingerprint(needs_dir() / "train.yaml", kb.index)
+    if not hold_out_dev:
+        chosen = parser
+        parser = fit(train + dev, np.vstack([base_t, base_d]), space)
+        parser.thresholds, parser.use_model = chosen.thresholds, chosen.use_model
+        parser.fitted_on = ["train", "dev"]
+    parser.fingerprint = current_fingerprint(kb.index)
     parser.save((folder or kb.folder) / PARSER_FILE)
     return parser, figures
 
