@@ -13,6 +13,7 @@ from explain.llm import LLMBackend
 from kg.errors import QuestionError, WhichModelError
 from kg.reasoning.answer import Answer
 from kg.reasoning.recommend import check_option
+from kg.reasoning.training import needs_dir
 from kg.sources.corpus import short_id
 from kg.sources.yamlsafe import load_yaml, read_text
 
@@ -144,8 +145,6 @@ def _pct(value) -> str:
 
 def fitted_on_file(kb, path: Path) -> bool:
     """Whether the build's need parser was fitted on this need file."""
-    from kg.reasoning.training import needs_dir
-
     parser = kb.parser
     return parser is not None and any(path.resolve() == (needs_dir() / f"{name}.yaml").resolve()
                                       for name in parser.fitted_on)

@@ -177,6 +177,7 @@ def test_no_invented_constraints_or_priorities(knowledge):
 
 @pytest.mark.parametrize("question, task", [
     ("a caption writer for our product photos", "image-captioning"),
+    ("which model for writing product descriptions for our shop?", "text-generation"),
     ("predict next month's electricity demand from three years of hourly readings", "time-series-forecasting")])
 def test_writing_and_forecasting_are_generative(knowledge, question, task):
     needs = knowledge.understand(question)
@@ -204,12 +205,33 @@ def test_a_quality_task_goes_with_quality_waved_off_or_second(knowledge):
         assert list(needs.priorities)[:1] != ["sample-quality"]
 
 
+@pytest.mark.parametrize("question, first", [
+    ("priorities are stability > speed > quality. we need thumbnails generated", "training-stability"),
+    ("first realism, then speed, diversity last. product photos", "sample-quality"),
+    ("we generate faces and then upscale them, fast and sharp please", ""),
+    ("fast and diverse anime faces", "")])
+def test_a_ranked_list_puts_its_first_item_first(knowledge, question, first):
+    """"A > B > C", "first A, then B": A is put first; a "then" between two tasks ranks nothing."""
+    needs = knowledge.understand(question)
+    assert needs.first == first
+    if first:
+        assert list(needs.priorities)[0] == first
+
+
+def test_what_nobody_needs_is_not_wanted(knowledge):
+    needs = knowledge.understand("nobody on the team needs a latent space or interpolation or anything like "
+                                 "that, just tell me which family writes the most fluent product descriptions")
+    assert "latent-smoothness" not in needs.priorities and "interpolation" not in needs.use_cases
+    assert "text-generation" in needs.use_cases
+
+
 def test_families_named_weighed_and_ruled_out(knowledge):
     index = knowledge.index
     assert named_families("VAE or a normalizing flow?", index)[0] == "vae"
     assert candidates("GAN or diffusion for product shots?", index, set()) == ["gan", "diffusion"]
     assert candidates("Our GAN training collapsed", index, {"gan"}) == []
     assert ruled_out("anything but GANs please", index) == {"gan"}
+    assert ruled_out("We've ruled out transformers, too data hungry", index) == {"transformer"}
     assert ruled_out("a GAN would be great", index) == set()
 
 
@@ -318,3 +340,12 @@ def test_no_need_is_in_two_splits():
         for need in load_yaml(path)["needs"]:
             for key in (need["id"], " ".join(need["q"].lower().split())):
                 assert seen.setdefault(key, path.name) == path.name, f"{key!r} in {seen[key]} and {path.name}"
+
+
+def test_eval_says_when_the_parser_was_fitted_on_the_file(knowledge):
+    """The kept parser has seen train and dev (after dev tuned it): eval on those is no measure, and says so."""
+    from app.ask import fitted_on_file
+
+    assert knowledge.parser.fitted_on == ["train", "dev"]
+    assert fitted_on_file(knowledge, ROOT / "ontology" / "needs" / "dev.yaml")
+    assert not fitted_on_file(knowledge, TEST_SPLIT) and not fitted_on_file(knowledge, TEST_SPLIT_2)

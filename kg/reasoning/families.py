@@ -8,7 +8,7 @@ from kg.reasoning.index import KnowledgeIndex
 
 _COMPARE = re.compile(r"\b(or|vs\.?|versus|compare[ds]?|comparison|better|which (one|of)|between|rather than|"
                       r"instead of)\b", re.I)
-_RULE_OUT = re.compile(r"\b(no|not|never|without|anything but|except|avoid(ing)?|rule out|other than|"
+_RULE_OUT = re.compile(r"\b(no|not|never|without|anything but|except|avoid(ing)?|rul(e|ed|ing) out|other than|"
                        r"don'?t (want|use)|can'?t use|no more|tired of|away from|instead of|besides)\s+"
                        r"(\w+\s+){0,2}$", re.I)
 _GIVE_UP = re.compile(r"collaps|unstable|fail|problem|struggl|alternative|replace|away from|tired of|keeps|"

@@ -12,9 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
+from kg.encoder import model_path
+from kg.errors import EmbeddingModelError, WhichModelError
 from kg.reasoning.embedding import Embedder, cached_embeddings
 from kg.reasoning.index import KnowledgeIndex
+from kg.reasoning.needs import rule_words
 from kg.reasoning.spelling import Speller, lexicon_of, model_words
+from kg.sources.corpus import load_corpus
 
 
 def concept_texts(index: KnowledgeIndex) -> list[tuple[str, str, str]]:
@@ -41,8 +45,6 @@ def concept_texts(index: KnowledgeIndex) -> list[tuple[str, str, str]]:
 
 def _document_texts() -> list[str]:
     """The source documents' texts (their words are what a misspelling is corrected towards)."""
-    from kg.errors import WhichModelError
-    from kg.sources.corpus import load_corpus
     try:
         return [doc.text for doc in load_corpus().values()]
     except (WhichModelError, OSError):
@@ -77,13 +79,10 @@ class Matcher:
         concepts = [t for kind in (self.index.use_cases, self.index.modalities, self.index.properties,
                                    self.index.families, self.index.constraints) for c in kind.values() for t in c.texts]
         quotes = [c.quote for c in self.index.claims.values()] + [c.context for c in self.index.claims.values()]
-        from kg.reasoning.needs import rule_words
         lexicon = lexicon_of(concepts + quotes + _document_texts() + rule_words())
         return Speller(lexicon, model_words(self._model_folder()))
 
     def _model_folder(self) -> Path:
-        from kg.encoder import model_path
-        from kg.errors import EmbeddingModelError
         try:
             return getattr(self.embedder, "path", None) or model_path()
         except EmbeddingModelError:

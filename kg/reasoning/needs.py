@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.errors import QuestionError
+from kg.reasoning import resources
 from kg.reasoning.families import candidates, ruled_out
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated, resource_only
@@ -39,7 +40,8 @@ _LARGE = re.compile(r"\b(large|big|lots|plenty|plentiful|huge|massive|abundant|m
                     r"ample|enough|cluster|not (a |an )?(problem|issue|concern|constraint|limit))\b", re.I)
 _ABOVE_ALL = re.compile(r"\b(matters? (the )?most|most important|above all|top priority|first and foremost|"
                         r"number one|#1|more than anything|all that matters|only thing that matters|"
-                        r"non-negotiable|is everything|priority one)\b", re.I)
+                        r"non-negotiable|is everything|priority one|(is|comes) first|the main thing|"
+                        r"(main|first|biggest|primary) (priority|concern|goal))\b", re.I)
 _COMPUTE = re.compile(r"\b(compute|computing|computational|gpus?|tpus?|hardware|resources|budget)\b", re.I)
 _DATA = re.compile(r"\b(data|dataset|datasets|examples|samples|images to train|training set|records)\b", re.I)
 _LATENCY = re.compile(r"\b(real[- ]?time|latency|instant(ly)?|interactive|on-device|mobile|\d+ ?fps|frames per second|"
@@ -50,7 +52,8 @@ _DEMOTED = re.compile(r"\s*(is|are|comes?|being)?\s*(a |an |the )?(distant |clos
 # A clause that says what is NOT wanted ("we don't need to generate new images"): its task is not the need.
 _NOT_WANTED = re.compile(r"\b(don'?t|dont|do not|doesn'?t|does not|no need to|not|never|nor)\s+(\w+\s+){0,3}?"
                          r"(generat\w*|creat\w*|produc\w*|synthesi\w*|make|making|change|replace|alter)\b|"
-                         r"\b(don'?t|dont|do not|doesn'?t|does not) (need|want|care about) the\b", re.I)
+                         r"\b(don'?t|dont|do not|doesn'?t|does not) (need|want|care about) the\b|"
+                         r"\b(nobody|no one|none of us)\b[\w\s']{0,25}\b(needs?|wants?|cares? about)\b", re.I)
 _DISCRIMINATIVE = re.compile(r"\b(classif\w*|regression|regressor|predicts?|prediction|labels?|"
                              r"sentiment|churn|spam|categori[sz]e|score|rank)\b", re.I)
 _GENERATIVE = re.compile(r"\b(generat\w*|synthe\w*|creat\w*|produc\w*|writ(e|es|er|ers|ing)|caption\w*|"
@@ -194,15 +197,39 @@ def _after_comparison(clause: str, start: int) -> bool:
     return bool(_OVER.search(clause[:start]))
 
 
+def _property_pattern(prop: str, concept) -> str:
+    words = [re.escape(t) for t in concept.texts if len(t) > 3]
+    cue = _PROPERTY_CUES.get(prop, "")
+    return r"\b(" + "|".join(words + ([cue] if cue else [])) + r")\b"
+
+
+def mention_order(text: str, index: KnowledgeIndex, props) -> dict[str, int]:
+    """Where in the text each of these properties is first named (those it names): people list what matters
+    most first ("stability > speed > quality", "first realism, then speed")."""
+    found = {}
+    for prop in props:
+        concept = index.properties.get(prop)
+        if concept is not None and (match := re.search(_property_pattern(prop, concept), text, re.I)):
+            found[prop] = match.start()
+    return found
+
+
+def _rank_by_mention(text: str, index: KnowledgeIndex, needs: Needs) -> None:
+    """A ranked list ("stability > speed > quality", "first realism, then speed") puts its first item first."""
+    listed = [p for p in needs.priorities if p not in needs.demoted]
+    if needs.first or len(listed) < 2:
+        return
+    order = sorted((at, p) for p, at in mention_order(text, index, listed).items())
+    if len(order) >= 2 and _RANKED.search(text[order[0][0]:order[1][0]]):     # the cue stands between them
+        needs.first = order[0][1]
+
+
 def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
     for prop, concept in index.properties.items():
-        words = [re.escape(t) for t in concept.texts if len(t) > 3]
-        cue = _PROPERTY_CUES.get(prop, "")
-        pattern = r"\b(" + "|".join(words + ([cue] if cue else [])) + r")\b"
-        match = re.search(pattern, clause, re.I)
+        match = re.search(_property_pattern(prop, concept), clause, re.I)
         if not match:
             continue
-        if prop in ("compute-need", "data-need") and not cue:
+        if prop in ("compute-need", "data-need") and not _PROPERTY_CUES.get(prop):
             continue
         if _negated_near(clause, match.start(), match.end()):
             needs.indifferent.add(prop)
@@ -217,7 +244,9 @@ def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
                 needs.first = prop
 
 
+_RANKED = re.compile(r">|\b(then|followed by|second(ly)?|next|after that)\b", re.I)
 _NEGATED_BEFORE = re.compile(r"\b(no|not|without|don'?t need|any|(don'?t|do not|doesn'?t) care (about|for)|"
+                             r"(nobody|no one|none of us)\b[\w\s']{0,25}\b(needs?|wants?|cares? about)|"
                              r"regardless of|irrespective of|never mind)\s+(\w+\s+)?$|"
                              r"\b(dont|don't|do not|doesn'?t|does not)\s+(need|require|want)\b[\w\s']{0,40}$", re.I)
 
@@ -311,6 +340,7 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
         _constraints(clause, needs)
         _priorities(clause, index, needs)
         _families_to_avoid(clause, index, needs)
+    _rank_by_mention(text, index, needs)
     if said := pretrained_stated(text):
         needs.constraints.add(f"pretrained-{said}")
     if "latency-critical" in needs.constraints and "generation-speed" not in needs.indifferent:
@@ -355,7 +385,6 @@ def task_clauses(text: str) -> list[str]:
 def rule_words() -> list[str]:
     """The words the hand-written reading listens for (its patterns' and the resource lexicon's literal words):
     a misspelling is corrected towards them too ("pretrianed", "laptpo")."""
-    from kg.reasoning import resources
     patterns = [v for module in (globals(), vars(resources)) for v in module.values() if isinstance(v, re.Pattern)]
     patterns += list(resources._CUES.values())
     terms = ["pretrained pretraining finetune finetuned finetuning unlabeled unlabelled upscale upscaling diverge "
@@ -389,4 +418,4 @@ def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
 
 
 __all__ = ["Needs", "map_needs", "check_question", "split_clauses", "latency_waived", "task_clauses", "rule_words",
-           "reading"]
+           "reading", "mention_order"]

@@ -26,7 +26,7 @@ from kg.graph.store import write_atomic
 from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
-from kg.reasoning.needs import Needs, latency_waived, map_needs, task_clauses
+from kg.reasoning.needs import Needs, latency_waived, map_needs, mention_order, task_clauses
 from kg.reasoning.resources import states_resource
 from kg.sources.yamlsafe import load_yaml
 
@@ -37,7 +37,6 @@ EXCLUSIVE = [("compute-small", "compute-large"), ("data-small", "data-large"),
              ("pretrained-available", "pretrained-unavailable")]
 ORDER_WEIGHTS = (2.5, 1.3, 1.0, 0.8)         # priority weights by rank: the first one counts most
 KNN, KNN_TEMPERATURE = 16, 0.05                 # nearest corpus needs whose labels are features
-SURE_TASK = 0.95        # a task this likely, or likelier than a decline, that the rules read too is never declined
 UNWORDED_PRIORITY = 0.95                         # a priority no word of the question names needs this (dev)
 # A use case that is one property's pursuit: not the need when that property is waved off or put second
 # ("never mind photorealism", "realism comes second").
@@ -106,12 +105,14 @@ def label_matrix(examples: list[Example], space: dict[str, list[str]]) -> np.nda
 
 
 def neighbour_labels(embeddings: np.ndarray, memory: np.ndarray, labels: np.ndarray, *, k: int | None = None,
-                     leave_out_self: bool = False) -> np.ndarray:
-    """For each embedding, the similarity-weighted mean labels of its k (default KNN) nearest corpus needs."""
+                     own_rows: np.ndarray | None = None) -> np.ndarray:
+    """For each embedding, the similarity-weighted mean labels of its k (default KNN) nearest corpus needs;
+    own_rows[i] is the memory row of embedding i itself (-1: none), left out when fitting."""
     k = k or KNN
     sims = embeddings @ memory.T
-    if leave_out_self:
-        np.fill_diagonal(sims, -np.inf)
+    if own_rows is not None:
+        rows = np.flatnonzero(own_rows >= 0)
+        sims[rows, own_rows[rows]] = -np.inf
     nearest = np.argsort(-sims, axis=1, kind="stable")[:, :k]
     top = np.take_along_axis(sims, nearest, axis=1)
     weights = np.exp((top - top[:, :1]) / KNN_TEMPERATURE)
@@ -140,11 +141,11 @@ class NeedParser:
     fingerprint: str = ""
     fitted_on: list[str] = field(default_factory=lambda: ["train"])     # the need corpus's splits it has seen
 
-    def inputs(self, base: np.ndarray, *, leave_out_self: bool = False) -> np.ndarray:
+    def inputs(self, base: np.ndarray, *, own_rows: np.ndarray | None = None) -> np.ndarray:
         """Base features (one row per need) with the neighbour-label features appended."""
         base = np.atleast_2d(base)
         knn = neighbour_labels(base[:, :DIMENSIONS], self.memory, self.memory_labels,
-                               leave_out_self=leave_out_self)
+                               own_rows=own_rows)
         return np.hstack([base, knn])
 
     def probabilities(self, base: np.ndarray, rules_x: np.ndarray) -> dict[str, dict[str, float]]:
@@ -217,11 +218,12 @@ def admits(group: str, label: str, p: float, ruled: bool, question: str) -> bool
     return True
 
 
-def only_a_change(rules: Needs) -> bool:
+def only_a_change(rules: Needs, read: Needs | None = None) -> bool:
     """A short message that changes priorities or limits and names no task ("if only quality matters,
-    nothing else", "what if compute were no issue?"): the task is the one before, not a guess."""
-    stated = rules.priorities or rules.constraints or rules.indifferent
-    return bool(stated) and not rules.task_named and len(rules.text.split()) <= MAX_FOLLOW_UP_WORDS \
+    nothing else", "what if we had more data?"): the task is the one before, not a guess. `read`: the
+    needs the heads found in it, beside the rule reading's."""
+    stated = [n.priorities or n.constraints or n.indifferent for n in (rules, read) if n is not None]
+    return any(stated) and not rules.task_named and len(rules.text.split()) <= MAX_FOLLOW_UP_WORDS \
         and opens_as_change(rules.text)
 
 
@@ -230,9 +232,7 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
     """Needs from the heads' probabilities (see the module doc)."""
     needs = Needs(question=rules.question, read_as=rules.read_as, avoid=set(rules.avoid),
                   candidates=list(rules.candidates), first=rules.first, demoted=set(rules.demoted) - {rules.first})
-    best_task = max(probs["use_cases"].values())
-    sure_task = not rules.declined and (best_task >= SURE_TASK or best_task > probs["decline"]["yes"])
-    if probs["decline"]["yes"] >= thresholds["decline"] and not rules.candidates and not sure_task:
+    if probs["decline"]["yes"] >= thresholds["decline"] and not rules.candidates:
         needs.declined = True
         needs.decline_reason = rules.decline_reason or (
             "this question states no need to generate, reconstruct or model data; whichmodel only "
@@ -248,8 +248,6 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
     top = sorted(use.items(), key=lambda kv: -kv[1])[:3]
     needs.use_cases = {u: 0.5 + 0.4 * p for u, p in top}
     needs.modalities = {m: p for m, p in probs["modalities"].items() if p >= thresholds["modalities"]}
-    if only_a_change(rules):
-        needs.use_cases, needs.modalities = {}, {}
     constraints = {c for c, p in probs["constraints"].items() if p >= thresholds["constraints"]
                    and admits("constraints", c, p, c in rules.constraints, rules.text)}
     for a, b in EXCLUSIVE:
@@ -257,20 +255,26 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
             constraints.discard(a if probs["constraints"][a] < probs["constraints"][b] else b)
     needs.constraints = constraints
     needs.indifferent = {p for p, v in probs["indifferent"].items() if v >= thresholds["indifferent"]}
-    needs.priorities = _priorities(probs["priorities"], rules, needs, thresholds["priorities"])
+    needs.priorities = _priorities(probs["priorities"], rules, needs, thresholds["priorities"], index)
+    if only_a_change(rules, needs):
+        needs.use_cases, needs.modalities = {}, {}
     return needs
 
 
-def _priorities(probs: dict[str, float], rules: Needs, needs: Needs, threshold: float) -> dict[str, float]:
-    """The wanted properties, weighted by rank: one put above all first, the rule reading's strong ones next;
-    one put below others ("quality is secondary") last, and not at all when nothing else is wanted."""
+def _priorities(probs: dict[str, float], rules: Needs, needs: Needs, threshold: float,
+                index: KnowledgeIndex) -> dict[str, float]:
+    """The wanted properties, weighted by rank: one put above all first, the rule reading's strong ones next,
+    then in the order the question names them; one put below others ("quality is secondary") last, and not
+    at all when nothing else is wanted."""
     wanted = [p for p, v in probs.items() if v >= threshold and p not in needs.indifferent
               and admits("priorities", p, v, p in rules.priorities, rules.text)]
     if needs.first and needs.first not in wanted:
         wanted.append(needs.first)
     demoted = rules.demoted - {needs.first}
+    named = mention_order(rules.text, index, wanted)
     ranked = sorted((p for p in wanted if p not in demoted),
-                    key=lambda p: (p != needs.first, -rules.priorities.get(p, 0.0), -probs[p]))
+                    key=lambda p: (p != needs.first, -rules.priorities.get(p, 0.0), named.get(p, len(rules.text)),
+                                   -probs[p]))
     out = {p: ORDER_WEIGHTS[min(i, len(ORDER_WEIGHTS) - 1)] for i, p in enumerate(ranked)}
     if "latency-critical" in needs.constraints and "generation-speed" not in needs.indifferent:
         out.setdefault("generation-speed", ORDER_WEIGHTS[1])

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from kg import paths
+from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.needs import map_needs
 from kg.reasoning.parser import (
     GROUPS,
@@ -36,8 +37,11 @@ def needs_dir() -> Path:
 
 
 def example_text(example: Example) -> str:
-    """A follow-up's text is read with the question before it."""
-    return f"{example.context} {example.question}" if example.context else example.question
+    """A follow-up's text is read with the question before it, unless it is itself declined ("thanks", an
+    off-topic question): then it is the follow-up alone that asks for nothing."""
+    if example.context and not example.labels["decline"]:
+        return f"{example.context} {example.question}"
+    return example.question
 
 
 def featurize(examples: list[Example], index, matcher) -> tuple[np.ndarray, np.ndarray]:
@@ -56,8 +60,9 @@ def fit(examples: list[Example], base: np.ndarray, space: dict[str, list[str]], 
     from sklearn.linear_model import LogisticRegression  # only for fitting: the parser runs on numpy alone
 
     labels = label_matrix(examples, space)
-    parser = NeedParser(space, {}, {}, {}, base[:, :384].copy(), labels)
-    xs = parser.inputs(base, leave_out_self=True)
+    single = np.array([not e.context for e in examples])       # a follow-up's combined text is no need to match
+    parser = NeedParser(space, {}, {}, {}, base[single, :DIMENSIONS].copy(), labels[single])
+    xs = parser.inputs(base, own_rows=np.where(single, np.cumsum(single) - 1, -1))
     column = 0
     for g in GROUPS:
         names = space[g]
