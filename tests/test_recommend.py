@@ -194,3 +194,9 @@ def test_cli_eval_prints_both_columns(cli):
     code, out, err = cli("eval", str(DEV_SET))
     assert code == 0, err
     assert "top-1 accuracy" in out and "baseline" in out and "citation validity" in out
+
+
+def test_a_first_priority_ranks_only_families_named_for_the_data(knowledge):
+    """"Stability first" for a 3D scene: NeRF, not VAE (rated stabler, but no source names it for 3D)."""
+    answer = recommend("reconstruct my apartment in 3D from phone photos; stability > speed", kb=knowledge)
+    assert answer.needs.first == "training-stability" and answer.top.label == "NeRF"

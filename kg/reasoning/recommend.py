@@ -188,10 +188,11 @@ def first_key(index: KnowledgeIndex, family: str, prop: str) -> tuple[float, int
 
 def rank(index: KnowledgeIndex, needs: Needs) -> list[FamilyScore]:
     """The families with a positive score, best first: by score, except that a property put above all
-    else ranks by how the sources rate it first, and a comparative question's families come first."""
+    else ranks the families named for the kind of data asked by how the sources rate it first, and a comparative
+    question's families come first."""
     ranked = [fs for fs in score_families(index, needs) if fs.score > 0]
     if needs.first:                 # by the sources' rating of it, then by how many give one, then by score
-        ranked.sort(key=lambda fs: first_key(index, fs.family, needs.first))
+        ranked.sort(key=lambda fs: (off_modality(index, needs, fs.family), first_key(index, fs.family, needs.first)))
     if needs.candidates:
         ranked.sort(key=lambda fs: fs.family not in needs.candidates)
     return ranked
