@@ -90,9 +90,9 @@ def features(text: str, index: KnowledgeIndex, matcher, rules: Needs) -> np.ndar
     """Embedding, similarity with each use case and modality, and the rule reading's flags."""
     space = label_space(index)
     embedding = matcher.encode([text])[0]
-    parts = task_clauses(text) or [text]
     sims = []
-    for texts in ([text], parts):            # the whole need, and its best clause (a task said in passing)
+    for texts in ([text], [text] + task_clauses(text)):    # the whole need, and its best part (the same texts
+        # the rule reading scored: the encoder's cache answers them)
         uc, mod = matcher.score(texts, "use_case"), matcher.score(texts, "modality")
         sims += [uc.get(u, 0.0) for u in space["use_cases"]] + [mod.get(m, 0.0) for m in space["modalities"]]
     return np.concatenate([embedding, np.array(sims), rule_vector(rules, space)]).astype(np.float64)
@@ -248,7 +248,8 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
     top = sorted(use.items(), key=lambda kv: -kv[1])[:3]
     needs.use_cases = {u: 0.5 + 0.4 * p for u, p in top}
     needs.modalities = {m: p for m, p in probs["modalities"].items() if p >= thresholds["modalities"]}
-    constraints = {c for c, p in probs["constraints"].items() if p >= thresholds["constraints"]
+    constraints = {c for c, p in probs["constraints"].items()       # one the rules read stands unless the heads
+                   if (p >= thresholds["constraints"] or (c in rules.constraints and p >= 0.5))   # doubt it
                    and admits("constraints", c, p, c in rules.constraints, rules.text)}
     for a, b in EXCLUSIVE:
         if a in constraints and b in constraints:
