@@ -218,6 +218,18 @@ def test_a_ranked_list_puts_its_first_item_first(knowledge, question, first):
         assert list(needs.priorities)[0] == first
 
 
+@pytest.mark.parametrize("question", ["whats the difference between a GAN and a VAE?",
+                                      "why do GANs suffer from mode collapse? just curious"])
+def test_a_question_about_the_families_is_declined(knowledge, question):
+    """General knowledge naming two families is no comparative need: declined, not answered."""
+    assert knowledge.understand(question).declined
+
+
+def test_a_comparison_with_a_need_of_ones_own_is_answered(knowledge):
+    answer = knowledge.recommend("what are the differences between gans and vaes for generating faces for my game?")
+    assert not answer.declined and {r.family for r in answer.recommendations[:2]} == {"gan", "vae"}
+
+
 def test_what_nobody_needs_is_not_wanted(knowledge):
     needs = knowledge.understand("nobody on the team needs a latent space or interpolation or anything like "
                                  "that, just tell me which family writes the most fluent product descriptions")

@@ -64,6 +64,18 @@ _GENERATIVE = re.compile(r"\b(generat\w*|synthe\w*|creat\w*|produc\w*|writ(e|es|
                          r"views?|latent)\b", re.I)
 _SOFT = re.compile(r"\b(would be nice|nice[- ]to[- ]have|a bonus|optional)\b", re.I)   # wished, not required
 _DEFINITION = re.compile(r"\b(stand for|stands for|acronym|abbreviation|short for)\b", re.I)
+# A question about the families themselves, not a need ("what's the difference between a GAN and a VAE?",
+# "why do GANs mode-collapse?", "how does diffusion work?"), unless the person also says what they need.
+_ABOUT = re.compile(r"^\W*(what('?s| is| are)( the)? (difference|differences|distinction)|why (do|does|is|are)|"
+                    r"how (does|do) (a |an |the )?[\w-]+( models?)? work|explain|define|who (invented|created)|"
+                    r"in (plain|simple) words)\b", re.I)
+_OWN_NEED = re.compile(r"\b(i|we|my|our|us)\b.{0,40}\b(need|want|have|build|building|generate|make|use|train)\b|"
+                       r"\bfor (my|our)\b", re.I)
+
+
+def asks_about(text: str) -> bool:
+    """Whether the text asks about the model families rather than for one (general knowledge)."""
+    return bool(_ABOUT.search(text)) and not _OWN_NEED.search(text) and not _GENERATIVE.search(text)
 _SPLIT = re.compile(r"[.;!?\n]+|,\s+|\s+\bbut\b\s+|\s+\band\b\s+(?=(we|i|it|they|there|the|our|my)\b)", re.I)
 # Words that name a property in everyday language, beyond the vocabulary's labels.
 _PROPERTY_CUES = {
@@ -320,7 +332,7 @@ def _fit_use_cases_to_modalities(needs: Needs, index: KnowledgeIndex, scores: di
     needs.use_cases = _drop_subsumed(chosen, index)
 
 
-def _score(matcher, texts: list[str], kind: str) -> dict[str, float]:
+def score_texts(matcher, texts: list[str], kind: str) -> dict[str, float]:
     """Best similarity of any text with each concept. A long question is embedded apart from its
     clauses: one batch pads every clause to the question's length (a 2000-character question of
     63 clauses took 8 s that way, 0.3 s apart)."""
@@ -348,18 +360,18 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
     wanted = [c for c in clauses if not _NOT_WANTED.search(c)] or clauses
     if len(wanted) < len(clauses):
         needs.unwanted = _unwanted(matcher, [c for c in clauses if c not in wanted])
-    scores = _score(matcher, [text] + (task_clauses(text) or wanted), "use_case")
+    scores = score_texts(matcher, [text] + (task_clauses(text) or wanted), "use_case")
     for uc, score in _literal_use_cases(text, index).items():
         scores[uc] = max(scores.get(uc, 0.0), score)
     best = max(scores.values(), default=0.0)
-    mods = _score(matcher, [text] + clauses, "modality")
+    mods = score_texts(matcher, [text] + clauses, "modality")
     literal_mods = _literal(text, index.modalities, 3)
     for mod, score in literal_mods.items():
         mods[mod] = max(mods.get(mod, 0.0), score)
     needs.task_named = bool(literal_mods or _literal_use_cases(text, index) or _GENERATIVE.search(text))
     needs.modalities = {m: s for m, s in sorted(mods.items(), key=lambda kv: -kv[1]) if s >= MODALITY_MIN}
     _fit_use_cases_to_modalities(needs, index, scores)
-    needs.candidates = candidates(text, index, needs.avoid)
+    needs.candidates = [] if asks_about(text) else candidates(text, index, needs.avoid)
     if not needs.candidates:                # "GAN or transformer for …?" is a generative question
         _decide_decline(needs, max(needs.use_cases.values(), default=best),
                         " ".join(c for c in clauses if not _NOT_WANTED.search(c)))
@@ -411,11 +423,12 @@ def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
         needs.decline_reason = ("this asks to predict or classify labels or values from data, which is "
                                 "a job for a discriminative model (a classifier or regressor), not for "
                                 "a generative model family")
-    elif ((best_use_case < DECLINE_BELOW and not stated) or refused or _DEFINITION.search(text)) and not generative:
+    elif ((best_use_case < DECLINE_BELOW and not stated) or refused or _DEFINITION.search(text)
+          or asks_about(text)) and not generative:
         needs.declined = True
         needs.decline_reason = ("this question states no need to generate, reconstruct or model data; "
                                 "whichmodel only recommends generative model families")
 
 
 __all__ = ["Needs", "map_needs", "check_question", "split_clauses", "latency_waived", "task_clauses", "rule_words",
-           "reading", "mention_order"]
+           "reading", "mention_order", "score_texts"]

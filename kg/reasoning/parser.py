@@ -26,7 +26,7 @@ from kg.graph.store import write_atomic
 from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
-from kg.reasoning.needs import Needs, latency_waived, map_needs, mention_order, task_clauses
+from kg.reasoning.needs import Needs, latency_waived, map_needs, mention_order, score_texts, task_clauses
 from kg.reasoning.resources import states_resource
 from kg.sources.yamlsafe import load_yaml
 
@@ -93,7 +93,7 @@ def features(text: str, index: KnowledgeIndex, matcher, rules: Needs) -> np.ndar
     sims = []
     for texts in ([text], [text] + task_clauses(text)):    # the whole need, and its best part (the same texts
         # the rule reading scored: the encoder's cache answers them)
-        uc, mod = matcher.score(texts, "use_case"), matcher.score(texts, "modality")
+        uc, mod = score_texts(matcher, texts, "use_case"), score_texts(matcher, texts, "modality")
         sims += [uc.get(u, 0.0) for u in space["use_cases"]] + [mod.get(m, 0.0) for m in space["modalities"]]
     return np.concatenate([embedding, np.array(sims), rule_vector(rules, space)]).astype(np.float64)
 
