@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from kg.errors import QuestionError
-from kg.reasoning import resources
+from kg.reasoning import declines, resources
+from kg.reasoning.declines import GENERATIVE, asks_about, decline_reason
 from kg.reasoning.families import candidates, ruled_out
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated, resource_only
@@ -21,7 +22,6 @@ MAX_QUESTION_CHARS = 2000
 USE_CASE_MIN = 0.50        # cosine similarity for a use case to count as meant
 USE_CASE_SPAN = 0.08       # keep use cases within this of the best one
 LITERAL_SCORE = 0.85       # a use case named literally in the question
-DECLINE_BELOW = 0.45       # best use-case similarity under which a need is not generative
 USE_CASE_WEAK = 0.42       # when nothing reaches USE_CASE_MIN, the best use case from here up
 MODALITY_MIN = 0.55
 OFF_MODALITY = 0.8         # a use case of another modality than the ones the question names
@@ -54,28 +54,7 @@ _NOT_WANTED = re.compile(r"\b(don'?t|dont|do not|doesn'?t|does not|no need to|no
                          r"(generat\w*|creat\w*|produc\w*|synthesi\w*|make|making|change|replace|alter)\b|"
                          r"\b(don'?t|dont|do not|doesn'?t|does not) (need|want|care about) the\b|"
                          r"\b(nobody|no one|none of us)\b[\w\s']{0,25}\b(needs?|wants?|cares? about)\b", re.I)
-_DISCRIMINATIVE = re.compile(r"\b(classif\w*|regression|regressor|predicts?|prediction|labels?|"
-                             r"sentiment|churn|spam|categori[sz]e|score|rank)\b", re.I)
-_GENERATIVE = re.compile(r"\b(generat\w*|synthe\w*|creat\w*|produc\w*|writ(e|es|er|ers|ing)|caption\w*|"
-                         r"predict\w* (the )?(next|future|upcoming|coming)|compos\w*|render\w*|"
-                         r"imagin\w*|fake|sample\w*|interpolat\w*|denois\w*|inpaint\w*|restor\w*|"
-                         r"augment\w*|forecast\w*|translat\w*|upscal\w*|resolution|convert|turn \w+ into|"
-                         r"draw|paint|design|likelihood|density|anomal\w*|detect\w*|reconstruct\w*|"
-                         r"views?|latent)\b", re.I)
 _SOFT = re.compile(r"\b(would be nice|nice[- ]to[- ]have|a bonus|optional)\b", re.I)   # wished, not required
-_DEFINITION = re.compile(r"\b(stand for|stands for|acronym|abbreviation|short for)\b", re.I)
-# A question about the families themselves, not a need ("what's the difference between a GAN and a VAE?",
-# "why do GANs mode-collapse?", "how does diffusion work?"), unless the person also says what they need.
-_ABOUT = re.compile(r"^\W*(what('?s| is| are)( the)? (difference|differences|distinction)|why (do|does|is|are)|"
-                    r"how (does|do) (a |an |the )?[\w-]+( models?)? work|explain|define|who (invented|created)|"
-                    r"in (plain|simple) words)\b", re.I)
-_OWN_NEED = re.compile(r"\b(i|we|my|our|us)\b.{0,40}\b(need|want|have|build|building|generate|make|use|train)\b|"
-                       r"\bfor (my|our)\b", re.I)
-
-
-def asks_about(text: str) -> bool:
-    """Whether the text asks about the model families rather than for one (general knowledge)."""
-    return bool(_ABOUT.search(text)) and not _OWN_NEED.search(text) and not _GENERATIVE.search(text)
 _SPLIT = re.compile(r"[.;!?\n]+|,\s+|\s+\bbut\b\s+|\s+\band\b\s+(?=(we|i|it|they|there|the|our|my)\b)", re.I)
 # Words that name a property in everyday language, beyond the vocabulary's labels.
 _PROPERTY_CUES = {
@@ -368,7 +347,7 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
     literal_mods = _literal(text, index.modalities, 3)
     for mod, score in literal_mods.items():
         mods[mod] = max(mods.get(mod, 0.0), score)
-    needs.task_named = bool(literal_mods or _literal_use_cases(text, index) or _GENERATIVE.search(text))
+    needs.task_named = bool(literal_mods or _literal_use_cases(text, index) or GENERATIVE.search(text))
     needs.modalities = {m: s for m, s in sorted(mods.items(), key=lambda kv: -kv[1]) if s >= MODALITY_MIN}
     _fit_use_cases_to_modalities(needs, index, scores)
     needs.candidates = [] if asks_about(text) else candidates(text, index, needs.avoid)
@@ -391,13 +370,14 @@ def task_clauses(text: str) -> list[str]:
     """The clauses that may name the task: not those saying what is not wanted, nor those that only state a
     resource ("~300 images", "one consumer GPU" name no task)."""
     return [c for c in split_clauses(text) if not _NOT_WANTED.search(c)
-            and not (resource_only(c) and not _GENERATIVE.search(c))]
+            and not (resource_only(c) and not GENERATIVE.search(c))]
 
 
 def rule_words() -> list[str]:
     """The words the hand-written reading listens for (its patterns' and the resource lexicon's literal words):
     a misspelling is corrected towards them too ("pretrianed", "laptpo")."""
-    patterns = [v for module in (globals(), vars(resources)) for v in module.values() if isinstance(v, re.Pattern)]
+    patterns = [v for module in (globals(), vars(resources), vars(declines)) for v in module.values()
+                if isinstance(v, re.Pattern)]
     patterns += list(resources._CUES.values())
     terms = ["pretrained pretraining finetune finetuned finetuning unlabeled unlabelled upscale upscaling diverge "
              "diverges diverging divergence codec codecs"]
@@ -412,22 +392,11 @@ def _unwanted(matcher, clauses: list[str]) -> set[str]:
 
 
 def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
-    """Decline a question that asks for no generation; `wanted` is its text without the clauses that say
-    what is not wanted ("I don't want to generate anything, just predict churn" asks for no generation)."""
-    text = needs.text
-    stated = bool(needs.priorities or needs.constraints)
-    generative = bool(_GENERATIVE.search(wanted))
-    refused = bool(needs.unwanted) and not generative        # "I don't want to generate anything, just …"
-    if _DISCRIMINATIVE.search(text) and not generative and (best_use_case < 0.6 or refused):
-        needs.declined = True
-        needs.decline_reason = ("this asks to predict or classify labels or values from data, which is "
-                                "a job for a discriminative model (a classifier or regressor), not for "
-                                "a generative model family")
-    elif ((best_use_case < DECLINE_BELOW and not stated) or refused or _DEFINITION.search(text)
-          or asks_about(text)) and not generative:
-        needs.declined = True
-        needs.decline_reason = ("this question states no need to generate, reconstruct or model data; "
-                                "whichmodel only recommends generative model families")
+    """Decline a question that asks for no generation (kg.reasoning.declines)."""
+    reason = decline_reason(needs.text, wanted, best_use_case=best_use_case,
+                            stated=bool(needs.priorities or needs.constraints), unwanted=bool(needs.unwanted))
+    if reason:
+        needs.declined, needs.decline_reason = True, reason
 
 
 __all__ = ["Needs", "map_needs", "check_question", "split_clauses", "latency_waived", "task_clauses", "rule_words",
