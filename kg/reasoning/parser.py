@@ -42,6 +42,7 @@ UNWORDED_PRIORITY = 0.95                         # a priority no word of the que
 # ("never mind photorealism", "realism comes second").
 PROPERTY_TASKS = {"high-fidelity-generation": "sample-quality"}
 UNMATCHED_TASK = 0.8                              # a task the rule reading did not match needs this (dev)
+RULED_CONSTRAINT = 0.5                           # a constraint the rules read stands unless the heads doubt it
 BARE_TASK = 0.5                                  # the likeliest use case is kept from here up (dev split)
 
 
@@ -248,8 +249,8 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
     top = sorted(use.items(), key=lambda kv: -kv[1])[:3]
     needs.use_cases = {u: 0.5 + 0.4 * p for u, p in top}
     needs.modalities = {m: p for m, p in probs["modalities"].items() if p >= thresholds["modalities"]}
-    constraints = {c for c, p in probs["constraints"].items()       # one the rules read stands unless the heads
-                   if (p >= thresholds["constraints"] or (c in rules.constraints and p >= 0.5))   # doubt it
+    constraints = {c for c, p in probs["constraints"].items()
+                   if (p >= thresholds["constraints"] or (c in rules.constraints and p >= RULED_CONSTRAINT))
                    and admits("constraints", c, p, c in rules.constraints, rules.text)}
     for a, b in EXCLUSIVE:
         if a in constraints and b in constraints:
