@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg import paths
-from kg.errors import BuildMissing
+from kg.errors import BuildMissing, WhichModelError
 from kg.graph.lightview import load_light_view
 from kg.graph.store import (
     NETWORK_JSON,
@@ -136,7 +136,14 @@ class KnowledgeBase:
     def matcher(self) -> Matcher:
         """Free text to concepts with the embedder."""
         with self._lock:
-            return Matcher(self.index, self.embedder, self.folder)
+            return Matcher(self.index, self.embedder, self.folder, documents=self._document_texts)
+
+    def _document_texts(self) -> list[str]:
+        """The source documents' texts, or none when they cannot be read (the speller then does without)."""
+        try:
+            return [doc.text for doc in self.corpus.values()]
+        except (WhichModelError, OSError):
+            return []
 
     @cached_property
     def parser(self) -> NeedParser | None:

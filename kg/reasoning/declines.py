@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+OUT_OF_SCOPE_NEAR = 0.4   # similarity from which a declined question is told its out-of-scope kind's reason
 DECLINE_BELOW = 0.45       # best use-case similarity under which a need is not generative
 
 _DISCRIMINATIVE = re.compile(r"\b(classif\w*|regression|regressor|predicts?|prediction|labels?|"
@@ -22,6 +23,54 @@ _ABOUT = re.compile(r"^\W*(what('?s| is| are)( the)? (difference|differences|dis
                     r"in (plain|simple) words)\b", re.I)
 _OWN_NEED = re.compile(r"\b(i|we|my|our|us)\b.{0,40}\b(need|want|have|build|building|generate|make|use|train)\b|"
                        r"\bfor (my|our)\b", re.I)
+_DISCRIMINATIVE_JOB = "a job for a discriminative model ({}), not for a generative model family"
+# Requests that are not for a generative model, by kind: a reason, and texts that stand for the kind. The
+# learned decline head weighs a question's similarity with them against its similarity with the use cases,
+# and a declined question closest to one kind is told that kind's reason.
+OUT_OF_SCOPE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "prediction": ("this asks to predict or classify labels or values from data, which is "
+                   + _DISCRIMINATIVE_JOB.format("a classifier or regressor"),
+                   ("predict a label or a number from data", "classify records or images into categories",
+                    "churn, conversion or risk prediction", "sentiment analysis", "spam filtering")),
+    "detection": ("this asks to detect or recognise things in data, which is "
+                  + _DISCRIMINATIVE_JOB.format("a detector or classifier"),
+                  ("object detection with bounding boxes", "tell whether an image or video is real or fake",
+                   "recognise which landmark, song or person this is")),
+    "segmentation": ("this asks to mark which pixels or regions belong to what, which is "
+                     + _DISCRIMINATIVE_JOB.format("a segmentation network"),
+                     ("image segmentation masks", "segment regions in medical scans", "cut out the foreground")),
+    "estimation": ("this asks to measure or estimate something from data, which is "
+                   + _DISCRIMINATIVE_JOB.format("an estimator or regressor"),
+                   ("pose estimation of body keypoints", "depth estimation from a single image",
+                    "estimate the tempo and key of a song")),
+    "transcription": ("this asks to recognise or transcribe what is said or written, which is "
+                      + _DISCRIMINATIVE_JOB.format("a recogniser"),
+                      ("speech recognition and transcription", "optical character recognition of handwriting",
+                       "recognise the speaker's emotion from their voice")),
+    "software": ("this asks about software, tools or hardware, not about which generative model family fits "
+                 "a need", ("choose a software tool, library or framework", "which app, IDE or code editor to use",
+                            "docker, deployment, testing and experiment tracking", "which GPU or computer to buy",
+                            "make a game engine or app run faster")),
+    "knowledge": ("this asks a general-knowledge question, not for a model for a need; whichmodel only "
+                  "recommends generative model families",
+                  ("explain a machine learning concept", "what does this term or acronym mean",
+                   "what an abbreviation stands for", "who invented it and when", "a science homework question")),
+    "chat": ("this message states no need; whichmodel recommends generative model families for a need",
+             ("hello there", "thanks a lot, that's all", "small talk", "compliments about the answers")),
+    "errand": ("this asks whichmodel to do a task itself; whichmodel recommends which generative model family "
+               "to use, it does not generate", ("write a poem for me now", "translate this sentence for me",
+                                                  "summarize this article for me", "make me a picture now")),
+}
+
+
+# The patterns whose literal words the reading listens for: a misspelling is corrected towards them.
+LEXICON = (_DISCRIMINATIVE, GENERATIVE, _DEFINITION, _ABOUT, _OWN_NEED)
+
+
+def out_of_scope_reason(scores: dict[str, float]) -> str:
+    """The reason of the out-of-scope kind of request a declined question is plainly closest to, or ""."""
+    kind = max(scores, key=scores.get, default="")
+    return OUT_OF_SCOPE[kind][0] if kind and scores[kind] >= OUT_OF_SCOPE_NEAR else ""
 
 
 def asks_about(text: str) -> bool:
@@ -45,4 +94,4 @@ def decline_reason(text: str, wanted: str, *, best_use_case: float, stated: bool
     return ""
 
 
-__all__ = ["GENERATIVE", "DECLINE_BELOW", "asks_about", "decline_reason"]
+__all__ = ["GENERATIVE", "DECLINE_BELOW", "OUT_OF_SCOPE", "out_of_scope_reason", "asks_about", "decline_reason"]

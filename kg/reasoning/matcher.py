@@ -6,6 +6,7 @@ for a concept is its best cosine similarity with any of those texts.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -13,12 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from kg.encoder import model_path
-from kg.errors import EmbeddingModelError, WhichModelError
+from kg.errors import EmbeddingModelError
+from kg.reasoning.declines import OUT_OF_SCOPE
 from kg.reasoning.embedding import Embedder, cached_embeddings
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.needs import rule_words
 from kg.reasoning.spelling import Speller, lexicon_of, model_words
-from kg.sources.corpus import load_corpus
 
 
 def concept_texts(index: KnowledgeIndex) -> list[tuple[str, str, str]]:
@@ -40,15 +41,9 @@ def concept_texts(index: KnowledgeIndex) -> list[tuple[str, str, str]]:
             family_quotes.setdefault(claim.family, set()).add(claim.quote)
     for fam in sorted(family_quotes):
         entries += [("family_quote", fam, q) for q in sorted(family_quotes[fam]) if len(q) >= 8]
+    for kind, (_, texts) in OUT_OF_SCOPE.items():
+        entries += [("out_of_scope", kind, t) for t in texts]
     return entries
-
-
-def _document_texts() -> list[str]:
-    """The source documents' texts (their words are what a misspelling is corrected towards)."""
-    try:
-        return [doc.text for doc in load_corpus().values()]
-    except (WhichModelError, OSError):
-        return []
 
 
 @dataclass
@@ -58,6 +53,8 @@ class Matcher:
     cache_dir: Path
     entries: list[tuple[str, str, str]] = field(default_factory=list)
     vectors: np.ndarray | None = None
+    # The source documents' texts, read when the speller is first needed (the KnowledgeBase owns them).
+    documents: Callable[[], Iterable[str]] = tuple
 
     def __post_init__(self) -> None:
         self.entries = concept_texts(self.index)
@@ -75,11 +72,12 @@ class Matcher:
 
     @cached_property
     def speller(self) -> Speller:
-        """Typo tolerance towards the words of the vocabulary and the claims' quotes."""
+        """Typo tolerance towards the words of the vocabulary, the claims' quotes, the source documents and
+        the hand-written reading."""
         concepts = [t for kind in (self.index.use_cases, self.index.modalities, self.index.properties,
                                    self.index.families, self.index.constraints) for c in kind.values() for t in c.texts]
         quotes = [c.quote for c in self.index.claims.values()] + [c.context for c in self.index.claims.values()]
-        lexicon = lexicon_of(concepts + quotes + _document_texts() + rule_words())
+        lexicon = lexicon_of(concepts + quotes + list(self.documents()) + rule_words())
         return Speller(lexicon, model_words(self._model_folder()))
 
     def _model_folder(self) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.errors import QuestionError
 from kg.reasoning import declines, resources
@@ -188,10 +189,16 @@ def _after_comparison(clause: str, start: int) -> bool:
     return bool(_OVER.search(clause[:start]))
 
 
-def _property_pattern(prop: str, concept) -> str:
-    words = [re.escape(t) for t in concept.texts if len(t) > 3]
+def _property_pattern(prop: str, concept) -> re.Pattern:
+    """The pattern naming a property: its labels and cue words (compiled once per vocabulary)."""
+    return _compiled_property_pattern(prop, tuple(concept.texts))
+
+
+@lru_cache(maxsize=256)
+def _compiled_property_pattern(prop: str, texts: tuple[str, ...]) -> re.Pattern:
+    words = [re.escape(t) for t in texts if len(t) > 3]
     cue = _PROPERTY_CUES.get(prop, "")
-    return r"\b(" + "|".join(words + ([cue] if cue else [])) + r")\b"
+    return re.compile(r"\b(" + "|".join(words + ([cue] if cue else [])) + r")\b", re.I)
 
 
 def mention_order(text: str, index: KnowledgeIndex, props) -> dict[str, int]:
@@ -200,7 +207,7 @@ def mention_order(text: str, index: KnowledgeIndex, props) -> dict[str, int]:
     found = {}
     for prop in props:
         concept = index.properties.get(prop)
-        if concept is not None and (match := re.search(_property_pattern(prop, concept), text, re.I)):
+        if concept is not None and (match := _property_pattern(prop, concept).search(text)):
             found[prop] = match.start()
     return found
 
@@ -217,7 +224,7 @@ def _rank_by_mention(text: str, index: KnowledgeIndex, needs: Needs) -> None:
 
 def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
     for prop, concept in index.properties.items():
-        match = re.search(_property_pattern(prop, concept), clause, re.I)
+        match = _property_pattern(prop, concept).search(clause)
         if not match:
             continue
         if prop in ("compute-need", "data-need") and not _PROPERTY_CUES.get(prop):
@@ -240,6 +247,11 @@ _NEGATED_BEFORE = re.compile(r"\b(no|not|without|don'?t need|any|(don'?t|do not|
                              r"(nobody|no one|none of us)\b[\w\s']{0,25}\b(needs?|wants?|cares? about)|"
                              r"regardless of|irrespective of|never mind)\s+(\w+\s+)?$|"
                              r"\b(dont|don't|do not|doesn'?t|does not)\s+(need|require|want)\b[\w\s']{0,40}$", re.I)
+_LEXICON = (_INDIFFERENT, _STRONG, _SMALL, _LARGE, _ABOVE_ALL, _COMPUTE, _DATA, _LATENCY, _DEMOTED, _NOT_WANTED,
+            _SOFT, _SPLIT, _OVER, _RANKED, _NEGATED_BEFORE)
+# Words of the reading's own that no pattern spells out whole (they sit behind a "pre-?" or "\w*").
+_EXTRA_WORDS = ("pretrained pretraining finetune finetuned finetuning unlabeled unlabelled upscale upscaling "
+                "diverge diverges diverging divergence codec codecs")
 
 
 def _negated_near(clause: str, start: int, end: int) -> bool:
@@ -374,14 +386,11 @@ def task_clauses(text: str) -> list[str]:
 
 
 def rule_words() -> list[str]:
-    """The words the hand-written reading listens for (its patterns' and the resource lexicon's literal words):
-    a misspelling is corrected towards them too ("pretrianed", "laptpo")."""
-    patterns = [v for module in (globals(), vars(resources), vars(declines)) for v in module.values()
-                if isinstance(v, re.Pattern)]
-    patterns += list(resources._CUES.values())
-    terms = ["pretrained pretraining finetune finetuned finetuning unlabeled unlabelled upscale upscaling diverge "
-             "diverges diverging divergence codec codecs"]
-    return terms + [" ".join(re.findall(r"(?<![\\?])\b[a-z]{5,}\b(?![\\(\[?])", p.pattern)) for p in patterns]
+    """The words the hand-written reading listens for (the literal words of its, the resource lexicon's and
+    the decline words' patterns): a misspelling is corrected towards them too ("pretrianed", "laptpo")."""
+    patterns = [p.pattern for p in (*_LEXICON, *resources.LEXICON, *declines.LEXICON)]
+    patterns += list(_PROPERTY_CUES.values())
+    return [_EXTRA_WORDS] + [" ".join(re.findall(r"(?<![\\?])\b[a-z]{5,}\b(?![\\(\[?])", p)) for p in patterns]
 
 
 def _unwanted(matcher, clauses: list[str]) -> set[str]:

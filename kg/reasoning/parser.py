@@ -24,6 +24,7 @@ from kg import paths
 from kg.errors import BuildMissing
 from kg.graph.store import write_atomic
 from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
+from kg.reasoning.declines import OUT_OF_SCOPE, out_of_scope_reason
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.needs import Needs, latency_waived, map_needs, mention_order, score_texts, task_clauses
@@ -88,14 +89,17 @@ def rule_vector(needs: Needs, space: dict[str, list[str]]) -> np.ndarray:
 
 
 def features(text: str, index: KnowledgeIndex, matcher, rules: Needs) -> np.ndarray:
-    """Embedding, similarity with each use case and modality, and the rule reading's flags."""
+    """Embedding, similarity with each use case, modality and out-of-scope kind of request (the whole need's
+    and its best clause's), and the rule reading's flags (last)."""
     space = label_space(index)
     embedding = matcher.encode([text])[0]
     sims = []
     for texts in ([text], [text] + task_clauses(text)):    # the whole need, and its best part (the same texts
         # the rule reading scored: the encoder's cache answers them)
         uc, mod = score_texts(matcher, texts, "use_case"), score_texts(matcher, texts, "modality")
+        off = score_texts(matcher, texts, "out_of_scope")
         sims += [uc.get(u, 0.0) for u in space["use_cases"]] + [mod.get(m, 0.0) for m in space["modalities"]]
+        sims += [off.get(k, 0.0) for k in OUT_OF_SCOPE]
     return np.concatenate([embedding, np.array(sims), rule_vector(rules, space)]).astype(np.float64)
 
 
@@ -196,11 +200,12 @@ def current_fingerprint(index: KnowledgeIndex) -> str:
 
 
 def fingerprint(files: list[Path], index: KnowledgeIndex) -> str:
-    """What the weights depend on: the need corpus's train and dev splits and the label space."""
+    """What the weights depend on: the need corpus's train and dev splits, the label space and the features."""
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.read_bytes())
     digest.update(json.dumps(label_space(index), sort_keys=True).encode())
+    digest.update(json.dumps(OUT_OF_SCOPE).encode())                # the features: their kinds and texts
     return digest.hexdigest()[:16]
 
 
@@ -292,7 +297,11 @@ def read_needs(question: str, index: KnowledgeIndex, matcher, parser: NeedParser
         return rules
     x = features(rules.text, index, matcher, rules)
     probs = parser.probabilities(x, rule_vector(rules, parser.space))
-    return decode(probs, rules, parser.thresholds, index)
+    needs = decode(probs, rules, parser.thresholds, index)
+    if needs.declined:          # the kind of request it is, when plain, says more than the generic reason
+        needs.decline_reason = out_of_scope_reason(score_texts(matcher, [rules.text], "out_of_scope")) \
+            or needs.decline_reason
+    return needs
 
 
 __all__ = ["NeedParser", "Example", "load_examples", "label_space", "label_matrix", "features", "rule_vector",

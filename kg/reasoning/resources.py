@@ -151,6 +151,9 @@ _RESOURCE_SPANS = (SMALL_HARDWARE, LARGE_HARDWARE, _COUNT, _FEW, _MANY, _PRETRAI
 _FILLER = re.compile(r"\b(we|i|our|my|have|has|had|got|only|just|about|around|roughly|approx\w*|maybe|some|a|an|"
                      r"the|of|on|with|and|is|are|there|total|in|use|using|at|most|least|max|per|each|\w+n't)\b|"
                      r"[^\w\s]", re.I)
+# The patterns whose literal words the reading listens for: a misspelling is corrected towards them.
+LEXICON = (SMALL_HARDWARE, LARGE_HARDWARE, _COUNT, _FEW, _MANY, LIFTED, *_CUES.values(), _PRETRAINED_CUE,
+           _DENIED_BEFORE, _DENIED_AFTER, _CONTRAST, _FROM_SCRATCH, _FILLER)
 RESOURCE_ONLY_WORDS = 2            # a clause with no more words than this beside its resource names no task
 
 

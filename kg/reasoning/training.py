@@ -29,6 +29,7 @@ from kg.reasoning.parser import (
     rule_vector,
 )
 
+MIN_RULE_FIRES = 10            # a rule judged against the corpus must have fired on this many needs
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.95, 0.05))
 
 
@@ -56,13 +57,16 @@ def featurize(examples: list[Example], index, matcher) -> tuple[np.ndarray, np.n
 
 
 def fit(examples: list[Example], base: np.ndarray, space: dict[str, list[str]], c: float = 2.0) -> NeedParser:
-    """One logistic head per label with at least MIN_POSITIVES training examples (lbfgs: deterministic)."""
+    """One logistic head per label with at least MIN_POSITIVES training examples (lbfgs: deterministic). A
+    label with fewer whose rule reading fires on many training needs, and is wrong on most of them, gets a
+    constant head: its rule's precision there (the rules' word is not kept where the corpus refutes it)."""
     from sklearn.linear_model import LogisticRegression  # only for fitting: the parser runs on numpy alone
 
     labels = label_matrix(examples, space)
     single = np.array([not e.context for e in examples])       # a follow-up's combined text is no need to match
     parser = NeedParser(space, {}, {}, {}, base[single, :DIMENSIONS].copy(), labels[single])
     xs = parser.inputs(base, own_rows=np.where(single, np.cumsum(single) - 1, -1))
+    rules = base[:, -labels.shape[1]:]           # every feature row ends with the rule reading's flags
     column = 0
     for g in GROUPS:
         names = space[g]
@@ -73,9 +77,24 @@ def fit(examples: list[Example], base: np.ndarray, space: dict[str, list[str]], 
                 model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
                 model.fit(xs, y)
                 w[:, j], b[j], mask[j] = model.coef_[0], model.intercept_[0], True
+            elif (precision := _refuted_rule(rules[:, column + j] > 0, y)) is not None:
+                b[j], mask[j] = np.log(precision / (1 - precision)), True
         column += len(names)
         parser.weights[g], parser.biases[g], parser.learned[g] = w, b, mask
     return parser
+
+
+def _refuted_rule(fires: np.ndarray, gold: np.ndarray) -> float | None:
+    """The precision of a rule that fires on at least MIN_RULE_FIRES needs and is right on under half of
+    them (floored above zero), or None when the rule may stand."""
+    if fires.sum() < MIN_RULE_FIRES:
+        return None
+    precision = float((fires & gold).sum() / fires.sum())
+    return max(precision, 0.01) if precision < 0.5 else None
+
+
+def _accuracy(said: list[bool], gold: list[set]) -> float:
+    return sum(s == bool(g) for s, g in zip(said, gold)) / max(len(gold), 1)
 
 
 def f1(predicted: list[set], gold: list[set]) -> float:
@@ -99,6 +118,8 @@ def tune(parser: NeedParser, examples: list[Example], base: np.ndarray, rules: n
         model_f1, threshold = max((f1([{n for n, p in pr[g].items() if p >= t and admits(g, n, p, n in ruled, text)}
                                        for pr, ruled, text in zip(probs, by_rules, texts)], gold), t)
                                   for t in THRESHOLDS)
+        if g == "decline":       # a generative need refused costs as much as a decline missed: accuracy
+            threshold = max(THRESHOLDS, key=lambda t: (_accuracy([pr[g]["yes"] >= t for pr in probs], gold), t))
         rules_f1 = f1(by_rules, gold)
         parser.use_model[g] = model_f1 > rules_f1
         parser.thresholds[g] = float(threshold) if parser.use_model[g] else 0.5
