@@ -186,6 +186,38 @@ def test_writing_and_forecasting_are_generative(knowledge, question, task):
     assert knowledge.understand("predict which customers will churn").declined
 
 
+@pytest.mark.parametrize("question,constraint", [
+    ("we have not so much data, maybe 300 pictures, and no big GPU", "compute-small"),
+    ("we have not so much data, maybe 300 pictures, and no big GPU", "data-small"),
+    ("not a lot of compute, but a big dataset of product photos", "compute-small"),
+    ("from scratch only, licence rules forbid any pre-trained weights. ~600 sketches", "pretrained-unavailable"),
+    ("TTS for chat messages during a live stream, it has to start speaking within a fraction of a second",
+     "latency-critical"),
+    ("game music generated on the fly by a model; it can never stall the game", "latency-critical"),
+    ("we generate thousands of banner variants a minute", "latency-critical")])
+def test_resources_in_other_words(knowledge, question, constraint):
+    assert constraint in knowledge.understand(question).constraints
+
+
+@pytest.mark.parametrize("question", ["we image live cells and want to denoise the movies",
+                                      "it runs overnight, 3 images a minute is fine"])
+def test_no_latency_where_none_is_asked(knowledge, question):
+    assert "latency-critical" not in knowledge.understand(question).constraints
+
+
+def test_waved_off_in_a_list_and_slow_that_is_fine(knowledge):
+    both = knowledge.understand("No need for photorealism or speed. I teach design and need an interpretable "
+                                "image model")
+    assert {"sample-quality", "generation-speed"} <= both.indifferent
+    assert list(both.priorities) == ["interpretability"]
+    slow = knowledge.understand("concept art variations; we care about variety. it runs overnight so slow "
+                                "generation is fine")
+    assert "generation-speed" in slow.indifferent and "generation-speed" not in slow.priorities
+    ranked = knowledge.understand("training a face generator on one RTX 3090; stable training matters more to "
+                                  "me than speed or peak quality")
+    assert list(ranked.priorities)[0] == "training-stability"
+
+
 def test_wished_and_waved_off_are_not_required(knowledge):
     soft = knowledge.understand("natural sounding speech is the top goal; real-time would be nice but it's not "
                                 "required")

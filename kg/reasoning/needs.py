@@ -37,16 +37,23 @@ _STRONG = re.compile(r"\b(highest|best|top|maximum|must|critical|crucial|essenti
                      r"most important|priority|above all|state[- ]of[- ]the[- ]art|need)\b", re.I)
 _SMALL = re.compile(r"\b(small|little|limited|few|scarce|tiny|low|modest|single|one|cheap|laptop|"
                     r"constrained|not much|not enough|lack|short on|no (big|large|much))\b", re.I)
-_LARGE = re.compile(r"\b(large|big|lots|plenty|plentiful|huge|massive|abundant|many|unlimited|millions|"
+_LARGE = re.compile(r"\b(large|big|lots|a lot|plenty|plentiful|huge|massive|abundant|many|unlimited|millions|"
                     r"ample|enough|cluster|not (a |an )?(problem|issue|concern|constraint|limit))\b", re.I)
 _ABOVE_ALL = re.compile(r"\b(matters? (the )?most|most important|above all|top priority|first and foremost|"
                         r"number one|#1|more than anything|all that matters|only thing that matters|"
                         r"non-negotiable|is everything|priority one|(is|comes) first|the main thing|"
                         r"(main|first|biggest|primary) (priority|concern|goal))\b", re.I)
+_NEGATED_SIZE = re.compile(r"\b(no|not|without|nothing|never|(don'?t|doesn'?t|do not|does not) have)\s+"
+                           r"(\w+\s+){0,2}$", re.I)
 _COMPUTE = re.compile(r"\b(compute|computing|computational|gpus?|tpus?|hardware|resources|budget)\b", re.I)
 _DATA = re.compile(r"\b(data|dataset|datasets|examples|samples|images to train|training set|records)\b", re.I)
 _LATENCY = re.compile(r"\b(real[- ]?time|latency|instant(ly)?|interactive|on-device|mobile|\d+ ?fps|frames per second|"
-                      r"(per|/) ?(second|sec|minute)|(in|under) (a|one) second|\d+ ?ms|milliseconds?)\b", re.I)
+                      r"(per|/) ?(second|sec|minute)|"
+                      r"(thousands|hundreds|millions) (of )?([\w-]+ ){0,3}a (second|minute)|"
+                      r"(in|under|within) (a|one) second|\d+ ?ms|milliseconds?|"
+                      r"fraction of a second|on the fly|at load time|live (streams?|streaming|performances?|shows?|"
+                      r"chat|audiences?|broadcasts?|gigs?)|(never|can'?t|cannot|must not|mustn'?t) (stall|lag)|"
+                      r"without (lag|stalling|delay)|no (noticeable )?(delay|lag))\b", re.I)
 # A property put below others ("quality is secondary", "realism comes second"): never the first priority.
 _DEMOTED = re.compile(r"\s*(is|are|comes?|being)?\s*(a |an |the )?(distant |close )?(secondary|second|less important|"
                       r"nice[- ]to[- ]have|a bonus|optional)\b", re.I)
@@ -143,6 +150,8 @@ def _size_near(clause: str, start: int, end: int, previous: str) -> str:
     small, large = _SMALL.search(near_before), _LARGE.search(near_before)
     if small or large:
         last = max((m for m in (small, large) if m), key=lambda m: m.start())
+        if last is large and _NEGATED_SIZE.search(near_before[:last.start()]):
+            return "small"                           # "no big GPU", "not so much data", "not a lot of compute"
         return "small" if last is small else "large"
     if re.search(r"\b(and|or|&)\s*$", before) and previous:
         return previous
@@ -180,8 +189,9 @@ def latency_waived(text: str) -> bool:
 
 
 # "A matters more than B", "A over B", "A rather than B": B is put below A.
-_OVER = re.compile(r"\b(?:matters? more than|counts? more than|(?:is |are )?more important than|over|rather than|"
-                   r"ahead of)\s+(?:the |its |raw |pure )?$", re.I)
+_OVER = re.compile(r"\b(?:matters? more(?: to (?:me|us))? than|counts? more than|(?:is |are )?more important"
+                   r"(?: to (?:me|us))? than|over|rather than|ahead of)\s+(?:[\w-]+ (?:or|and|nor) )?"
+                   r"(?:the |its |raw |pure |peak )?$", re.I)
 
 
 def _after_comparison(clause: str, start: int) -> bool:
@@ -243,9 +253,11 @@ def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
 
 
 _RANKED = re.compile(r">|\b(then|followed by|second(ly)?|next|after that)\b", re.I)
-_NEGATED_BEFORE = re.compile(r"\b(no|not|without|don'?t need|any|(don'?t|do not|doesn'?t) care (about|for)|"
+_NEGATED_BEFORE = re.compile(r"\b(no|not|without|don'?t need|no need (for|of)|any|"
+                             r"(don'?t|do not|doesn'?t) care (about|for)|"
                              r"(nobody|no one|none of us)\b[\w\s']{0,25}\b(needs?|wants?|cares? about)|"
                              r"regardless of|irrespective of|never mind)\s+(\w+\s+)?$|"
+                             r"\b(no need for|don'?t need|do not need|not|no|without)\s+[\w-]+\s+(or|nor)\s+$|"
                              r"\b(dont|don't|do not|doesn'?t|does not)\s+(need|require|want)\b[\w\s']{0,40}$", re.I)
 _LEXICON = (_INDIFFERENT, _STRONG, _SMALL, _LARGE, _ABOVE_ALL, _COMPUTE, _DATA, _LATENCY, _DEMOTED, _NOT_WANTED,
             _SOFT, _SPLIT, _OVER, _RANKED, _NEGATED_BEFORE)
@@ -259,6 +271,9 @@ def _negated_near(clause: str, start: int, end: int) -> bool:
     before, after = clause[max(0, start - 60):start], clause[end:end + 40]
     if _INDIFFERENT.search(after) or _NEGATED_BEFORE.search(before):
         return True
+    if re.match(r"\s*(\w+\s+)?(is|are) (fine|ok|okay|acceptable|no problem)\b", after, re.I) and \
+            re.match(r"slow", clause[start:end], re.I):
+        return True                                  # "slow generation is fine"
     return bool(re.match(r"\s*(is|are)?\s*(not|n't|irrelevant|unimportant)\b", after, re.I)) and not \
         re.search(r"collaps|unstable|slow|blurry|diverg", clause, re.I)
 

@@ -129,6 +129,7 @@ _PRETRAINED_CUE = re.compile(
     r"existing (?:open[- ]?\w* |\w+ )?(?:models?|checkpoints?|weights|networks?)|fine-?tun\w*|lora|sdxl|"
     r"base models?|released (?:a |an )?(?:\w+ ){0,2}?(?:models?|generators?))\b", re.I)
 _DENIED_BEFORE = re.compile(r"\b(no|nothing|nobody|none|not|never|without|no one|lack\w*|\w+n't|cannot|"
+                            r"forbid\w*|prohibit\w*|bans?|banned|disallow\w*|not allowed|"
                             r"dont|doesnt|cant|wont|isnt|arent|havent)\b[^,;.:()]{0,30}$", re.I)
 _DENIED_AFTER = re.compile(r"^[^,;.]{0,30}?\b((doesn'?t|don'?t|does not|do not|won'?t) (exist|fit|cover|apply)|"
                            r"unavailable|not available|isn'?t available)", re.I)
