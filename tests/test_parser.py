@@ -194,7 +194,13 @@ def test_writing_and_forecasting_are_generative(knowledge, question, task):
     ("TTS for chat messages during a live stream, it has to start speaking within a fraction of a second",
      "latency-critical"),
     ("game music generated on the fly by a model; it can never stall the game", "latency-critical"),
-    ("we generate thousands of banner variants a minute", "latency-critical")])
+    ("we generate thousands of banner variants a minute", "latency-critical"),
+    ("our compute budget is minuscule but we'd like some logo ideas", "compute-small"),
+    ("we can fine-tune Stable Diffusion on our 8GB card", "compute-small"),
+    ("around 2,000 floor plans from past projects to learn from", "data-small"),
+    ("a couple hundred loops in an odd niche genre", "data-small"),
+    ("few hundred annotated brightfield cell images", "data-small"),
+    ("3D MRI volumes from a biobank and a sizeable GPU allocation", "compute-large")])
 def test_resources_in_other_words(knowledge, question, constraint):
     assert constraint in knowledge.understand(question).constraints
 
@@ -203,6 +209,30 @@ def test_resources_in_other_words(knowledge, question, constraint):
                                       "it runs overnight, 3 images a minute is fine"])
 def test_no_latency_where_none_is_asked(knowledge, question):
     assert "latency-critical" not in knowledge.understand(question).constraints
+
+
+@pytest.mark.parametrize("question,priority", [
+    ("we can't babysit training, need plausible face images for a mockup tool", "training-stability"),
+    ("small team, we want to generate training images without fighting the training loop", "training-stability"),
+    ("VAE vs GAN, which one is less of a pain to train? I want cartoon avatars", "training-stability"),
+    ("flow-based model or GAN when I need the probability of every generated sample?", "exact-likelihood")])
+def test_priorities_in_other_words(knowledge, question, priority):
+    assert priority in knowledge.understand(question).priorities
+
+
+def test_a_trouble_negated_is_wanted_and_fine_if_slow_is_waved_off(knowledge):
+    assert "diversity" in knowledge.understand("hd faces, no mode collapse").priorities
+    for question in ("it doesn't matter if it is slow, we want sharp product photos",
+                     "slow generation is fine, we want sharp product photos"):
+        assert "generation-speed" in knowledge.understand(question).indifferent
+
+
+def test_a_named_model_is_no_priority_and_a_secondary_latency_no_limit(knowledge):
+    assert "training-stability" not in knowledge.understand("we can fine-tune Stable Diffusion on our card, is that "
+                                                            "sensible for branded illustrations?").priorities
+    assert "latency-critical" not in knowledge.understand("coherence over long passages is what we need; latency "
+                                                          "is a secondary worry. Drafting contract clauses."
+                                                          ).constraints
 
 
 def test_waved_off_in_a_list_and_slow_that_is_fine(knowledge):

@@ -35,7 +35,8 @@ _INDIFFERENT = re.compile(r"\b(not (a |an )?(concern|issue|problem|priority|impo
                           r"not care|whatever|irrelevant|unimportant|any (speed|quality))\b", re.I)
 _STRONG = re.compile(r"\b(highest|best|top|maximum|must|critical|crucial|essential|as \w+ as possible|"
                      r"most important|priority|above all|state[- ]of[- ]the[- ]art|need)\b", re.I)
-_SMALL = re.compile(r"\b(small|little|limited|few|scarce|tiny|low|modest|single|one|cheap|laptop|"
+_SMALL = re.compile(r"\b(small|little|limited|few|scarce|tiny|minuscule|puny|meagre|meager|near-zero|shoestring|"
+                    r"low|modest|single|one|cheap|laptop|"
                     r"constrained|not much|not enough|lack|short on|no (big|large|much))\b", re.I)
 _LARGE = re.compile(r"\b(large|big|lots|a lot|plenty|plentiful|huge|massive|abundant|many|unlimited|millions|"
                     r"ample|enough|cluster|not (a |an )?(problem|issue|concern|constraint|limit))\b", re.I)
@@ -69,11 +70,15 @@ _PROPERTY_CUES = {
     "sample-quality": r"quality|realistic|realism|photorealistic|high-fidelity|fidelity|sharp|lifelike|"
                       r"convincing|stunning|beautiful",
     "generation-speed": r"fast|faster|speed|quick|quickly|real[- ]time|latency|slow|instant|throughput",
-    "training-stability": r"stable|stability|collaps\w*|unstable|diverg\w*|reliable training|robust training",
+    "training-stability": r"stable(?! diffusion)|stability|collaps\w*|unstable|diverg\w*|reliable training|"
+                          r"robust training|"
+                          r"babysit\w*|blow(s|ing)? up|blew up|pain to train|(easy|easier|hard|tricky) to train|"
+                          r"trains? reliably|fight\w* the training( loop)?",
     "diversity": r"diverse|diversity|variety|varied|mode coverage|mode collapse",
     "controllability": r"control|controllable|controlled|steer\w*|conditional|guided",
     "interpretability": r"interpretab\w*|explainab\w*|understand\w* the model|transparen\w*",
-    "exact-likelihood": r"exact likelihoods?|likelihoods?|log-likelihood|probability of each|density estimation",
+    "exact-likelihood": r"exact likelihoods?|likelihoods?|log-likelihood|probabilit(y|ies) of (each|every)|"
+                        r"density estimation|exact density",
     "latent-smoothness": r"interpolat\w*|smooth\w*|latent space|morph\w*|blend\w*",
     "compute-need": r"cheap to train|low cost|efficient",
     "data-need": r"data[- ]efficient",
@@ -178,7 +183,8 @@ def _constraints(clause: str, needs: Needs) -> None:
         needs.constraints.add(f"compute-{size}")
     if not any(c.startswith("data-") for c in needs.constraints) and (size := data_size(clause)):
         needs.constraints.add(f"data-{size}")
-    if _LATENCY.search(clause) and not _INDIFFERENT.search(clause) and not _SOFT.search(clause):
+    if (latency := _LATENCY.search(clause)) and not _INDIFFERENT.search(clause) and not _SOFT.search(clause) \
+            and not _DEMOTED.match(clause[latency.end():]):                 # "latency is a secondary worry"
         needs.constraints.add("latency-critical")
 
 
@@ -259,6 +265,9 @@ _NEGATED_BEFORE = re.compile(r"\b(no|not|without|don'?t need|no need (for|of)|an
                              r"regardless of|irrespective of|never mind)\s+(\w+\s+)?$|"
                              r"\b(no need for|don'?t need|do not need|not|no|without)\s+[\w-]+\s+(or|nor)\s+$|"
                              r"\b(dont|don't|do not|doesn'?t|does not)\s+(need|require|want)\b[\w\s']{0,40}$", re.I)
+_FINE_IF = re.compile(r"\b(doesn'?t matter|does not matter|no matter|don'?t care|do not care|fine|ok|okay|"
+                      r"no problem)\s+(if|that|when|whether)\b[\w\s']{0,25}$", re.I)
+_TROUBLE = re.compile(r"collaps|unstable|instabilit|diverg|babysit|blow|blew|fight|pain|slow|blurry", re.I)
 _LEXICON = (_INDIFFERENT, _STRONG, _SMALL, _LARGE, _ABOVE_ALL, _COMPUTE, _DATA, _LATENCY, _DEMOTED, _NOT_WANTED,
             _SOFT, _SPLIT, _OVER, _RANKED, _NEGATED_BEFORE)
 # Words of the reading's own that no pattern spells out whole (they sit behind a "pre-?" or "\w*").
@@ -267,15 +276,22 @@ _EXTRA_WORDS = ("pretrained pretraining finetune finetuned finetuning unlabeled 
 
 
 def _negated_near(clause: str, start: int, end: int) -> bool:
-    """Whether the words right around a cue say it does not matter ("speed is not a concern")."""
+    """Whether the words right around a cue say it does not matter ("speed is not a concern"). A cue that
+    names the trouble itself wants the property when negated ("no mode collapse", "without fighting the
+    training loop", "never slow")."""
     before, after = clause[max(0, start - 60):start], clause[end:end + 40]
-    if _INDIFFERENT.search(after) or _NEGATED_BEFORE.search(before):
+    if _INDIFFERENT.search(after):
         return True
-    if re.match(r"\s*(\w+\s+)?(is|are) (fine|ok|okay|acceptable|no problem)\b", after, re.I) and \
-            re.match(r"slow", clause[start:end], re.I):
-        return True                                  # "slow generation is fine"
+    trouble = _TROUBLE.search(clause[start:end])
+    if trouble and (re.match(r"\s*(\w+\s+)?(is|are) (fine|ok|okay|acceptable|no problem)\b", after, re.I)
+                    or _FINE_IF.search(before)):
+        return True                                  # "slow generation is fine", "no matter if it's slow"
+    if trouble:
+        return False
+    if _NEGATED_BEFORE.search(before):
+        return True
     return bool(re.match(r"\s*(is|are)?\s*(not|n't|irrelevant|unimportant)\b", after, re.I)) and not \
-        re.search(r"collaps|unstable|slow|blurry|diverg", clause, re.I)
+        _TROUBLE.search(clause)
 
 
 def _families_to_avoid(clause: str, index: KnowledgeIndex, needs: Needs) -> None:

@@ -15,23 +15,28 @@ SMALL_HARDWARE = re.compile(
     r"(single|one|a) (workstation|older gpu|small gpu|modest gpu|cheap gpu|gpu box|gpu|card)|"
     r"modest hardware|weak hardware|older gpus?|(rtx|gtx)[ -]?\d{3,4}\w*|(30|40|50)[5-9]0( ti)?|"
     r"t4|a10g?|m[1-4] (mac|chip|ipad|macbook)|consoles?|console hardware|colab|free tier|in the browser|"
-    r"no (big|large|real) gpus?|without a gpu|no gpus?)\b", re.I)
+    r"no (big|large|real) gpus?|without a gpu|no gpus?|(4|6|8|10|11|12|16|24) ?gb( of)? (card|gpu|vram|graphics card)|"
+    r"(gpu|card|budget|compute) is (puny|tiny|minuscule|weak|small))\b", re.I)
 LARGE_HARDWARE = re.compile(
     r"\b((gpu |compute |training )?clusters?|supercomputer|tpu[ -]?(v\d )?pods?|data ?cent(er|re)s?|dgx|gpu farm|"
     r"\d+ ?(x|×) ?(gpus?|h100s?|a100s?|v100s?|h200s?|tpus?)|(\d{2,}|eight|sixteen|dozens of|hundreds of|"
     r"thousands of|many|lots of|plenty of) (gpus|h100s|a100s|v100s|tpus|nodes)|\d+-gpu|"
     r"unlimited compute|(a lot of|lots of|plenty of|deep) (money|budget|pockets?)|"
+    r"(sizeable|sizable|large|big|generous) (gpu|compute) (allocation|budget)|"
+    r"(a )?(couple|few|several) (of )?gpu nodes|"
     r"compute is (fine|cheap|plentiful|abundant)|compute isn'?t (a problem|an issue|scarce|limited))\b", re.I)
 _ITEMS = (r"images?|photos?|pictures?|pics|samples?|examples?|rows|records?|recordings?|clips?|tiles|scans|"
           r"sketches|icons|compounds|molecules|structures|documents|docs|texts|sentences|pairs|tokens|patients|"
           r"songs|tracks|frames|shots|series|runs|transactions|drawings|illustrations|faces|selfies|videos|"
           r"views|renders|utterances|speakers|hours|minutes|mins|cases|items|products|designs|logs|letters|"
-          r"sequences|proteins|entries|labels|files|slides|meshes|scenes|spectra|signals|readings|events")
+          r"sequences|proteins|entries|labels|files|slides|meshes|scenes|spectra|signals|readings|events|plans|"
+          r"loops|curves|posters|patterns|photographs|paintings|artworks|samples|volumes|traces|trials|profiles")
 _COUNT = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(k|m|mm|b|thousand|million|billion)?\+?\s+"
                     r"(?:[a-z][\w-]*\s+){0,3}?(" + _ITEMS + r")\b", re.I)
-_FEW = re.compile(r"\b(a few|a handful of|handful of|few|a couple of|a couple|a few dozen|a few hundred|"
+_FEW = re.compile(r"\b(a few|a handful of|handful of|(?:a )?few hundred|(?:a )?couple(?: of)? hundred|few|a couple of|"
+                  r"a couple|a few dozen|"
                   r"several hundred|(?:only|just) (?:a dozen|dozens of|hundreds of|one|two|three|four|five|six|seven|"
-                  r"eight|nine|ten|twenty|thirty|forty|fifty))\s+(?:[a-z][\w-]*\s+){0,2}?(" + _ITEMS + r")\b", re.I)
+                  r"eight|nine|ten|twenty|thirty|forty|fifty))\s+(?:[a-z][\w-]*\s+){0,3}?(" + _ITEMS + r")\b", re.I)
 _MANY = re.compile(r"\b(tens of thousands|hundreds of thousands|millions|billions|thousands and thousands)\s+of\b|"
                    r"\b(huge|massive|enormous|vast|web-scale|internet-scale)\s+(\w+\s+){0,2}?"
                    r"(dataset|corpus|archive|collection|table|amount of data)\b", re.I)
