@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from kg.errors import QuestionError
-from kg.reasoning import declines, resources
+from kg.reasoning import declines, priorities, resources
 from kg.reasoning.declines import GENERATIVE, asks_about, decline_reason
 from kg.reasoning.families import candidates, ruled_out
 from kg.reasoning.index import KnowledgeIndex
+from kg.reasoning.priorities import DEMOTED, INDIFFERENT, SOFT, rank_by_mention, read_priorities
 from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated, resource_only
 
 MAX_QUESTION_CHARS = 2000
@@ -29,21 +29,11 @@ OFF_MODALITY = 0.8         # a use case of another modality than the ones the qu
 FALLBACK_SCORE = 0.6       # a named modality's main use case when no use case of it matched
 LONG_TEXT = 400            # a question this long is embedded apart from its clauses
 
-_INDIFFERENT = re.compile(r"\b(not (a |an )?(concern|issue|problem|priority|important|matter|constraint|"
-                          r"an issue|critical|needed|required)|don'?t care|doesn'?t matter|no need|"
-                          r"(doesn'?t|don'?t|does not|do not|needn'?t) (need|have) to be|"
-                          r"not care|whatever|irrelevant|unimportant|any (speed|quality))\b", re.I)
-_STRONG = re.compile(r"\b(highest|best|top|maximum|must|critical|crucial|essential|as \w+ as possible|"
-                     r"most important|priority|above all|state[- ]of[- ]the[- ]art|need)\b", re.I)
 _SMALL = re.compile(r"\b(small|little|limited|few|scarce|tiny|minuscule|puny|meagre|meager|near-zero|shoestring|"
                     r"low|modest|single|one|cheap|laptop|"
                     r"constrained|not much|not enough|lack|short on|no (big|large|much))\b", re.I)
 _LARGE = re.compile(r"\b(large|big|lots|a lot|plenty|plentiful|huge|massive|abundant|many|unlimited|millions|"
                     r"ample|enough|cluster|not (a |an )?(problem|issue|concern|constraint|limit))\b", re.I)
-_ABOVE_ALL = re.compile(r"\b(matters? (the )?most|most important|above all|top priority|first and foremost|"
-                        r"number one|#1|more than anything|all that matters|only thing that matters|"
-                        r"non-negotiable|is everything|priority one|(is|comes) first|the main thing|"
-                        r"(main|first|biggest|primary) (priority|concern|goal))\b", re.I)
 _NEGATED_SIZE = re.compile(r"\b(no|not|without|nothing|never|(don'?t|doesn'?t|do not|does not) have)\s+"
                            r"(\w+\s+){0,2}$", re.I)
 _COMPUTE = re.compile(r"\b(compute|computing|computational|gpus?|tpus?|hardware|resources|budget)\b", re.I)
@@ -55,34 +45,12 @@ _LATENCY = re.compile(r"\b(real[- ]?time|latency|instant(ly)?|interactive|on-dev
                       r"fraction of a second|on the fly|at load time|live (streams?|streaming|performances?|shows?|"
                       r"chat|audiences?|broadcasts?|gigs?)|(never|can'?t|cannot|must not|mustn'?t) (stall|lag)|"
                       r"without (lag|stalling|delay)|no (noticeable )?(delay|lag))\b", re.I)
-# A property put below others ("quality is secondary", "realism comes second"): never the first priority.
-_DEMOTED = re.compile(r"\s*(is|are|comes?|being)?\s*(a |an |the )?(distant |close )?(secondary|second|less important|"
-                      r"nice[- ]to[- ]have|a bonus|optional)\b", re.I)
 # A clause that says what is NOT wanted ("we don't need to generate new images"): its task is not the need.
 _NOT_WANTED = re.compile(r"\b(don'?t|dont|do not|doesn'?t|does not|no need to|not|never|nor)\s+(\w+\s+){0,3}?"
                          r"(generat\w*|creat\w*|produc\w*|synthesi\w*|make|making|change|replace|alter)\b|"
                          r"\b(don'?t|dont|do not|doesn'?t|does not) (need|want|care about) the\b|"
                          r"\b(nobody|no one|none of us)\b[\w\s']{0,25}\b(needs?|wants?|cares? about)\b", re.I)
-_SOFT = re.compile(r"\b(would be nice|nice[- ]to[- ]have|a bonus|optional)\b", re.I)   # wished, not required
 _SPLIT = re.compile(r"[.;!?\n]+|,\s+|\s+\bbut\b\s+|\s+\band\b\s+(?=(we|i|it|they|there|the|our|my)\b)", re.I)
-# Words that name a property in everyday language, beyond the vocabulary's labels.
-_PROPERTY_CUES = {
-    "sample-quality": r"quality|realistic|realism|photorealistic|high-fidelity|fidelity|sharp|lifelike|"
-                      r"convincing|stunning|beautiful",
-    "generation-speed": r"fast|faster|speed|quick|quickly|real[- ]time|latency|slow|instant|throughput",
-    "training-stability": r"stable(?! diffusion)|stability|collaps\w*|unstable|diverg\w*|reliable training|"
-                          r"robust training|"
-                          r"babysit\w*|blow(s|ing)? up|blew up|pain to train|(easy|easier|hard|tricky) to train|"
-                          r"trains? reliably|fight\w* the training( loop)?",
-    "diversity": r"diverse|diversity|variety|varied|mode coverage|mode collapse",
-    "controllability": r"control|controllable|controlled|steer\w*|conditional|guided",
-    "interpretability": r"interpretab\w*|explainab\w*|understand\w* the model|transparen\w*",
-    "exact-likelihood": r"exact likelihoods?|likelihoods?|log-likelihood|probabilit(y|ies) of (each|every)|"
-                        r"density estimation|exact density",
-    "latent-smoothness": r"interpolat\w*|smooth\w*|latent space|morph\w*|blend\w*",
-    "compute-need": r"cheap to train|low cost|efficient",
-    "data-need": r"data[- ]efficient",
-}
 
 
 @dataclass
@@ -183,115 +151,21 @@ def _constraints(clause: str, needs: Needs) -> None:
         needs.constraints.add(f"compute-{size}")
     if not any(c.startswith("data-") for c in needs.constraints) and (size := data_size(clause)):
         needs.constraints.add(f"data-{size}")
-    if (latency := _LATENCY.search(clause)) and not _INDIFFERENT.search(clause) and not _SOFT.search(clause) \
-            and not _DEMOTED.match(clause[latency.end():]):                 # "latency is a secondary worry"
+    if (latency := _LATENCY.search(clause)) and not INDIFFERENT.search(clause) and not SOFT.search(clause) \
+            and not DEMOTED.match(clause[latency.end():]):                 # "latency is a secondary worry"
         needs.constraints.add("latency-critical")
 
 
 def latency_waived(text: str) -> bool:
     """Whether the text waves speed limits off or only wishes for them ("it doesn't need to be real-time",
     "real-time would be nice but it's not required")."""
-    return any(_LATENCY.search(c) and (_INDIFFERENT.search(c) or _SOFT.search(c)) for c in split_clauses(text))
+    return any(_LATENCY.search(c) and (INDIFFERENT.search(c) or SOFT.search(c)) for c in split_clauses(text))
 
 
-# "A matters more than B", "A over B", "A rather than B": B is put below A.
-_OVER = re.compile(r"\b(?:matters? more(?: to (?:me|us))? than|counts? more than|(?:is |are )?more important"
-                   r"(?: to (?:me|us))? than|over|rather than|ahead of)\s+(?:[\w-]+ (?:or|and|nor) )?"
-                   r"(?:the |its |raw |pure |peak )?$", re.I)
-
-
-def _after_comparison(clause: str, start: int) -> bool:
-    """The property named at `start` is the lesser side of a comparison ("speed matters more than realism")."""
-    return bool(_OVER.search(clause[:start]))
-
-
-def _property_pattern(prop: str, concept) -> re.Pattern:
-    """The pattern naming a property: its labels and cue words (compiled once per vocabulary)."""
-    return _compiled_property_pattern(prop, tuple(concept.texts))
-
-
-@lru_cache(maxsize=256)
-def _compiled_property_pattern(prop: str, texts: tuple[str, ...]) -> re.Pattern:
-    words = [re.escape(t) for t in texts if len(t) > 3]
-    cue = _PROPERTY_CUES.get(prop, "")
-    return re.compile(r"\b(" + "|".join(words + ([cue] if cue else [])) + r")\b", re.I)
-
-
-def mention_order(text: str, index: KnowledgeIndex, props) -> dict[str, int]:
-    """Where in the text each of these properties is first named (those it names): people list what matters
-    most first ("stability > speed > quality", "first realism, then speed")."""
-    found = {}
-    for prop in props:
-        concept = index.properties.get(prop)
-        if concept is not None and (match := _property_pattern(prop, concept).search(text)):
-            found[prop] = match.start()
-    return found
-
-
-def _rank_by_mention(text: str, index: KnowledgeIndex, needs: Needs) -> None:
-    """A ranked list ("stability > speed > quality", "first realism, then speed") puts its first item first."""
-    listed = [p for p in needs.priorities if p not in needs.demoted]
-    if needs.first or len(listed) < 2:
-        return
-    order = sorted((at, p) for p, at in mention_order(text, index, listed).items())
-    if len(order) >= 2 and _RANKED.search(text[order[0][0]:order[1][0]]):     # the cue stands between them
-        needs.first = order[0][1]
-
-
-def _priorities(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
-    for prop, concept in index.properties.items():
-        match = _property_pattern(prop, concept).search(clause)
-        if not match:
-            continue
-        if prop in ("compute-need", "data-need") and not _PROPERTY_CUES.get(prop):
-            continue
-        if _negated_near(clause, match.start(), match.end()):
-            needs.indifferent.add(prop)
-            needs.priorities.pop(prop, None)
-        elif _DEMOTED.match(clause[match.end():]) or _SOFT.search(clause) or _after_comparison(clause, match.start()):
-            needs.demoted.add(prop)
-            needs.priorities[prop] = min(0.5, needs.priorities.get(prop, 0.5))
-        elif prop not in needs.indifferent:
-            weight = 1.5 if _STRONG.search(clause) else 1.0
-            needs.priorities[prop] = max(weight, needs.priorities.get(prop, 0.0))
-            if not needs.first and _ABOVE_ALL.search(clause):
-                needs.first = prop
-
-
-_RANKED = re.compile(r">|\b(then|followed by|second(ly)?|next|after that)\b", re.I)
-_NEGATED_BEFORE = re.compile(r"\b(no|not|without|don'?t need|no need (for|of)|any|"
-                             r"(don'?t|do not|doesn'?t) care (about|for)|"
-                             r"(nobody|no one|none of us)\b[\w\s']{0,25}\b(needs?|wants?|cares? about)|"
-                             r"regardless of|irrespective of|never mind)\s+(\w+\s+)?$|"
-                             r"\b(no need for|don'?t need|do not need|not|no|without)\s+[\w-]+\s+(or|nor)\s+$|"
-                             r"\b(dont|don't|do not|doesn'?t|does not)\s+(need|require|want)\b[\w\s']{0,40}$", re.I)
-_FINE_IF = re.compile(r"\b(doesn'?t matter|does not matter|no matter|don'?t care|do not care|fine|ok|okay|"
-                      r"no problem)\s+(if|that|when|whether)\b[\w\s']{0,25}$", re.I)
-_TROUBLE = re.compile(r"collaps|unstable|instabilit|diverg|babysit|blow|blew|fight|pain|slow|blurry", re.I)
-_LEXICON = (_INDIFFERENT, _STRONG, _SMALL, _LARGE, _ABOVE_ALL, _COMPUTE, _DATA, _LATENCY, _DEMOTED, _NOT_WANTED,
-            _SOFT, _SPLIT, _OVER, _RANKED, _NEGATED_BEFORE)
+_LEXICON = (_SMALL, _LARGE, _NEGATED_SIZE, _COMPUTE, _DATA, _LATENCY, _NOT_WANTED, _SPLIT)
 # Words of the reading's own that no pattern spells out whole (they sit behind a "pre-?" or "\w*").
 _EXTRA_WORDS = ("pretrained pretraining finetune finetuned finetuning unlabeled unlabelled upscale upscaling "
                 "diverge diverges diverging divergence codec codecs")
-
-
-def _negated_near(clause: str, start: int, end: int) -> bool:
-    """Whether the words right around a cue say it does not matter ("speed is not a concern"). A cue that
-    names the trouble itself wants the property when negated ("no mode collapse", "without fighting the
-    training loop", "never slow")."""
-    before, after = clause[max(0, start - 60):start], clause[end:end + 40]
-    if _INDIFFERENT.search(after):
-        return True
-    trouble = _TROUBLE.search(clause[start:end])
-    if trouble and (re.match(r"\s*(\w+\s+)?(is|are) (fine|ok|okay|acceptable|no problem)\b", after, re.I)
-                    or _FINE_IF.search(before)):
-        return True                                  # "slow generation is fine", "no matter if it's slow"
-    if trouble:
-        return False
-    if _NEGATED_BEFORE.search(before):
-        return True
-    return bool(re.match(r"\s*(is|are)?\s*(not|n't|irrelevant|unimportant)\b", after, re.I)) and not \
-        _TROUBLE.search(clause)
 
 
 def _families_to_avoid(clause: str, index: KnowledgeIndex, needs: Needs) -> None:
@@ -372,9 +246,9 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
     clauses = split_clauses(text) or [text]
     for clause in clauses:
         _constraints(clause, needs)
-        _priorities(clause, index, needs)
+        read_priorities(clause, index, needs)
         _families_to_avoid(clause, index, needs)
-    _rank_by_mention(text, index, needs)
+    rank_by_mention(text, index, needs)
     if said := pretrained_stated(text):
         needs.constraints.add(f"pretrained-{said}")
     if "latency-critical" in needs.constraints and "generation-speed" not in needs.indifferent:
@@ -419,8 +293,7 @@ def task_clauses(text: str) -> list[str]:
 def rule_words() -> list[str]:
     """The words the hand-written reading listens for (the literal words of its, the resource lexicon's and
     the decline words' patterns): a misspelling is corrected towards them too ("pretrianed", "laptpo")."""
-    patterns = [p.pattern for p in (*_LEXICON, *resources.LEXICON, *declines.LEXICON)]
-    patterns += list(_PROPERTY_CUES.values())
+    patterns = [p.pattern for p in (*_LEXICON, *priorities.LEXICON, *resources.LEXICON, *declines.LEXICON)]
     return [_EXTRA_WORDS] + [" ".join(re.findall(r"(?<![\\?])\b[a-z]{5,}\b(?![\\(\[?])", p)) for p in patterns]
 
 
@@ -440,4 +313,4 @@ def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
 
 
 __all__ = ["Needs", "map_needs", "check_question", "split_clauses", "latency_waived", "task_clauses", "rule_words",
-           "reading", "mention_order", "score_texts"]
+           "reading", "score_texts"]

@@ -27,7 +27,8 @@ from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
 from kg.reasoning.declines import OUT_OF_SCOPE, out_of_scope_reason
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
-from kg.reasoning.needs import Needs, latency_waived, map_needs, mention_order, score_texts, task_clauses
+from kg.reasoning.needs import Needs, latency_waived, map_needs, score_texts, task_clauses
+from kg.reasoning.priorities import mention_order
 from kg.reasoning.resources import states_resource
 from kg.sources.yamlsafe import load_yaml
 
