@@ -312,6 +312,15 @@ def test_a_question_about_the_families_is_declined(knowledge, question):
     assert knowledge.understand(question).declined
 
 
+@pytest.mark.parametrize("question", ["what does GAN stand for?", "whats the difference between a VAE and an "
+                                      "autoencoder, in plain words?"])
+def test_general_knowledge_is_declined_whatever_the_heads_say(knowledge, question):
+    """Every question of the need corpus that asks what a name stands for or how families differ, with no need
+    of the asker's own, is a decline: the rule stands beside the decline head."""
+    needs = knowledge.understand(question)
+    assert needs.declined and needs.decline_reason == OUT_OF_SCOPE["knowledge"][0]
+
+
 def test_a_comparison_with_a_need_of_ones_own_is_answered(knowledge):
     answer = knowledge.recommend("what are the differences between gans and vaes for generating faces for my game?")
     assert not answer.declined and {r.family for r in answer.recommendations[:2]} == {"gan", "vae"}

@@ -74,8 +74,10 @@ def out_of_scope_reason(scores: dict[str, float]) -> str:
 
 
 def asks_about(text: str) -> bool:
-    """Whether the text asks about the model families rather than for one (general knowledge)."""
-    return bool(_ABOUT.search(text)) and not _OWN_NEED.search(text) and not GENERATIVE.search(text)
+    """Whether the text asks about the model families rather than for one (general knowledge: "what does NeRF
+    stand for?", "why do GANs mode-collapse?"). Every such question of the need corpus is a decline."""
+    return bool(_ABOUT.search(text) or _DEFINITION.search(text)) and not _OWN_NEED.search(text) \
+        and not GENERATIVE.search(text)
 
 
 def decline_reason(text: str, wanted: str, *, best_use_case: float, stated: bool, unwanted: bool) -> str:
@@ -84,11 +86,11 @@ def decline_reason(text: str, wanted: str, *, best_use_case: float, stated: bool
     `stated`: it states priorities or constraints; `unwanted`: some clause says what is not wanted."""
     generative = bool(GENERATIVE.search(wanted))
     refused = unwanted and not generative        # "I don't want to generate anything, just …"
+    if asks_about(text):
+        return OUT_OF_SCOPE["knowledge"][0]
     if _DISCRIMINATIVE.search(text) and not generative and (best_use_case < 0.6 or refused):
-        return ("this asks to predict or classify labels or values from data, which is a job for a "
-                "discriminative model (a classifier or regressor), not for a generative model family")
-    if ((best_use_case < DECLINE_BELOW and not stated) or refused or _DEFINITION.search(text)
-            or asks_about(text)) and not generative:
+        return OUT_OF_SCOPE["prediction"][0]
+    if ((best_use_case < DECLINE_BELOW and not stated) or refused) and not generative:
         return ("this question states no need to generate, reconstruct or model data; whichmodel only "
                 "recommends generative model families")
     return ""

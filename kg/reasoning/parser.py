@@ -24,7 +24,7 @@ from kg import paths
 from kg.errors import BuildMissing
 from kg.graph.store import write_atomic
 from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
-from kg.reasoning.declines import OUT_OF_SCOPE, out_of_scope_reason
+from kg.reasoning.declines import OUT_OF_SCOPE, asks_about, out_of_scope_reason
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.needs import Needs, latency_waived, map_needs, score_texts, task_clauses
@@ -239,7 +239,7 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
     """Needs from the heads' probabilities (see the module doc)."""
     needs = Needs(question=rules.question, read_as=rules.read_as, avoid=set(rules.avoid),
                   candidates=list(rules.candidates), first=rules.first, demoted=set(rules.demoted) - {rules.first})
-    if probs["decline"]["yes"] >= thresholds["decline"] and not rules.candidates:
+    if (probs["decline"]["yes"] >= thresholds["decline"] or asks_about(rules.text)) and not rules.candidates:
         needs.declined = True
         needs.decline_reason = rules.decline_reason or (
             "this question states no need to generate, reconstruct or model data; whichmodel only "
@@ -299,9 +299,9 @@ def read_needs(question: str, index: KnowledgeIndex, matcher, parser: NeedParser
     x = features(rules.text, index, matcher, rules)
     probs = parser.probabilities(x, rule_vector(rules, parser.space))
     needs = decode(probs, rules, parser.thresholds, index)
-    if needs.declined:          # the kind of request it is, when plain, says more than the generic reason
+    if needs.declined and not asks_about(rules.text):     # the kind of request it is, when plain, says more
         needs.decline_reason = out_of_scope_reason(score_texts(matcher, [rules.text], "out_of_scope")) \
-            or needs.decline_reason
+            or needs.decline_reason                        # than the generic reason
     return needs
 
 
