@@ -11,7 +11,7 @@ import pytest
 from kg.reasoning.conversation import is_follow_up, merge
 from kg.reasoning.declines import OUT_OF_SCOPE
 from kg.reasoning.families import candidates, named_families, ruled_out
-from kg.reasoning.needs import Needs
+from kg.reasoning.needs import Needs, map_needs
 from kg.reasoning.parser import PARSER_FILE, NeedParser
 from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated, resource_only
 from kg.reasoning.spelling import edit_distance
@@ -291,6 +291,19 @@ def test_a_rule_the_corpus_refutes_gets_a_constant_head(knowledge):
     assert parser.biases["use_cases"][j] < -2                       # a probability under 0.12
     assert "high-fidelity-generation" not in knowledge.understand("photorealistic portraits, as sharp as possible"
                                                                   ).use_cases
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("we want to count cars in drone footage with bounding boxes", "detection"),
+    ("estimate the depth of every pixel from one dashcam image", "estimation"),
+    ("hello there!", "chat")])
+def test_a_request_plainly_nearer_a_kind_not_served_is_declined(knowledge, question, kind):
+    """Nearer to a kind of request whichmodel does not serve than to any use case, by OUT_OF_SCOPE_MARGIN."""
+    assert map_needs(question, knowledge.index, knowledge.matcher, keep_on_decline=True).out_of_scope == kind
+    needs = knowledge.understand(question)
+    assert needs.declined and needs.decline_reason == OUT_OF_SCOPE[kind][0]
+    assert not map_needs("we want to generate synthetic drone footage of traffic", knowledge.index,
+                         knowledge.matcher).out_of_scope
 
 
 @pytest.mark.parametrize("question,kind", [

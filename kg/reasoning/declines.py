@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+OUT_OF_SCOPE_MARGIN = 0.08   # closer to a kind of request not served than to any use case by this much: declined
 OUT_OF_SCOPE_NEAR = 0.4   # similarity from which a declined question is told its out-of-scope kind's reason
 DECLINE_BELOW = 0.45       # best use-case similarity under which a need is not generative
 
@@ -67,6 +68,13 @@ OUT_OF_SCOPE: dict[str, tuple[str, tuple[str, ...]]] = {
 LEXICON = (_DISCRIMINATIVE, GENERATIVE, _DEFINITION, _ABOUT, _OWN_NEED)
 
 
+def plainly_out_of_scope(scores: dict[str, float], best_use_case: float) -> str:
+    """The out-of-scope kind a question is plainly closer to than to any generative use case, or "". (On the
+    need corpus's train and dev splits, a margin of OUT_OF_SCOPE_MARGIN held no generative need.)"""
+    kind = max(scores, key=scores.get, default="")
+    return kind if kind and scores[kind] - best_use_case >= OUT_OF_SCOPE_MARGIN else ""
+
+
 def out_of_scope_reason(scores: dict[str, float]) -> str:
     """The reason of the out-of-scope kind of request a declined question is plainly closest to, or ""."""
     kind = max(scores, key=scores.get, default="")
@@ -96,4 +104,5 @@ def decline_reason(text: str, wanted: str, *, best_use_case: float, stated: bool
     return ""
 
 
-__all__ = ["GENERATIVE", "DECLINE_BELOW", "OUT_OF_SCOPE", "out_of_scope_reason", "asks_about", "decline_reason"]
+__all__ = ["GENERATIVE", "DECLINE_BELOW", "OUT_OF_SCOPE", "out_of_scope_reason", "plainly_out_of_scope",
+           "asks_about", "decline_reason"]

@@ -239,9 +239,11 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
     """Needs from the heads' probabilities (see the module doc)."""
     needs = Needs(question=rules.question, read_as=rules.read_as, avoid=set(rules.avoid),
                   candidates=list(rules.candidates), first=rules.first, demoted=set(rules.demoted) - {rules.first})
-    if (probs["decline"]["yes"] >= thresholds["decline"] or asks_about(rules.text)) and not rules.candidates:
+    if (probs["decline"]["yes"] >= thresholds["decline"] or asks_about(rules.text) or rules.out_of_scope) \
+            and not rules.candidates:
         needs.declined = True
         needs.decline_reason = rules.decline_reason or (
+            OUT_OF_SCOPE[rules.out_of_scope][0] if rules.out_of_scope else
             "this question states no need to generate, reconstruct or model data; whichmodel only "
             "recommends generative model families")
         return needs
