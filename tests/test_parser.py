@@ -10,7 +10,7 @@ import pytest
 
 from kg.reasoning.conversation import is_follow_up, merge
 from kg.reasoning.declines import OUT_OF_SCOPE
-from kg.reasoning.families import candidates, named_families, ruled_out
+from kg.reasoning.families import candidates, named_families, ruled_out, tool_choice
 from kg.reasoning.needs import Needs, map_needs
 from kg.reasoning.parser import PARSER_FILE, NeedParser
 from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated, resource_only
@@ -291,6 +291,23 @@ def test_a_rule_the_corpus_refutes_gets_a_constant_head(knowledge):
     assert parser.biases["use_cases"][j] < -2                       # a probability under 0.12
     assert "high-fidelity-generation" not in knowledge.understand("photorealistic portraits, as sharp as possible"
                                                                   ).use_cases
+
+
+@pytest.mark.parametrize("question,choice", [
+    ("krita or procreate for digital painting on a tablet?", True),
+    ("should we use docker or conda?", True),
+    ("GAN or diffusion for product photos?", False),
+    ("images or audio?", False),
+    ("SDXL or Midjourney for product shots?", False),
+    ("I want to generate pictures of cats or dogs?", False),
+    ("TimeGAN vs an autoregressive transformer for tick data?", False)])
+def test_a_choice_between_tools_is_software(knowledge, question, choice):
+    """Two named things, neither a family, a named model nor a word of the vocabulary, in a sentence that
+    speaks of no generating: a choice of software, declined as such."""
+    assert bool(tool_choice(question, knowledge.index)) is choice
+    if choice:
+        needs = knowledge.understand(question)
+        assert needs.declined and needs.decline_reason == OUT_OF_SCOPE["software"][0]
 
 
 @pytest.mark.parametrize("question,kind", [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from kg.reasoning.declines import GENERATIVE
 from kg.reasoning.index import KnowledgeIndex
 
 _COMPARE = re.compile(r"\b(or|vs\.?|versus|compare[ds]?|comparison|better|which (one|of)|between|rather than|"
@@ -49,4 +50,35 @@ def candidates(text: str, index: KnowledgeIndex, avoid: set[str]) -> list[str]:
     return named if len(named) >= 2 and _COMPARE.search(text) else []
 
 
-__all__ = ["named_families", "ruled_out", "candidates", "mentions"]
+# A choice between two named things ("blender or maya for …?", "pytest vs unittest", "Figma or Adobe XD?").
+_NAME = r"[\w&'+-]+(?:\.\w+)*"
+_PAIR = re.compile(rf"(?:^|[\s,(])((?:{_NAME} )?{_NAME})\s+(?:or|vs\.?|versus)\s+({_NAME}(?: {_NAME})?)", re.I)
+_ASKED_AFTER = re.compile(r"\s*(for|as|to|when|\?|$)", re.I)
+_CHOICE_WORDS = {"model", "models", "approach", "network", "networks", "method", "methods", "architecture",
+                 "family", "families", "one", "other", "something", "else", "both", "neither", "either", "not",
+                 "less", "more", "faster", "slower", "better", "worse", "cheaper", "smaller", "bigger"}
+_FILLER = {"a", "an", "the", "our", "my", "for", "to", "with", "on", "in", "of", "and", "is", "it", "we", "i",
+           "use", "should", "between"}
+
+
+def tool_choice(text: str, index: KnowledgeIndex) -> tuple[str, str] | None:
+    """The two things a question asks to choose between when neither is a model family, a named model or a
+    word of the vocabulary (software, services, hardware): "blender or maya for modelling?". None when
+    either side is one of those, or when the sentence speaks of generating."""
+    for match in _PAIR.finditer(text):
+        end = re.search(r"[.?!\n]|$", text[match.end():]).start() + match.end()
+        start = max(text.rfind(c, 0, match.start()) for c in ".?!\n") + 1
+        asked = text[match.end():end + 1].rstrip().endswith("?") or _ASKED_AFTER.match(text[match.end():])
+        sides = match.group(1), match.group(2)
+        if asked and not any(_known(side, index) for side in sides) and not GENERATIVE.search(text[start:end]):
+            return sides
+    return None
+
+
+def _known(side: str, index: KnowledgeIndex) -> bool:
+    words = [w for w in re.findall(r"[a-z0-9]+", side.lower()) if w not in _FILLER]
+    return not words or bool(mentions(side, index)) or any(
+        w in index.words or w in _CHOICE_WORDS or w.isdigit() for w in words)
+
+
+__all__ = ["named_families", "ruled_out", "candidates", "mentions", "tool_choice"]

@@ -1,8 +1,10 @@
 """Lookups over the networkx view that need mapping and recommendation use: built once per graph."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:      # the index is built from a networkx view or a LightView (kg.graph.lightview) alike
@@ -81,6 +83,14 @@ class KnowledgeIndex:
     conflicts: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     model_families: dict[str, list[str]] = field(default_factory=dict)
     model_labels: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of three letters or more in the vocabulary's labels and the named models' labels."""
+        texts = [t for concepts in (self.use_cases, self.modalities, self.properties, self.families,
+                                    self.constraints) for c in concepts.values() for t in c.texts]
+        texts += list(self.model_labels.values())
+        return frozenset(w for t in texts for w in re.findall(r"[a-z0-9]{3,}", t.lower()))
 
     def consensus(self, family: str, prop: str) -> tuple[float, int] | None:
         """Mean rank over sources (each source's claims averaged first) and the number of sources."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from kg.errors import QuestionError
 from kg.reasoning import declines, priorities, resources
 from kg.reasoning.declines import GENERATIVE, asks_about, decline_reason, plainly_out_of_scope
-from kg.reasoning.families import candidates, ruled_out
+from kg.reasoning.families import candidates, ruled_out, tool_choice
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.priorities import DEMOTED, INDIFFERENT, SOFT, rank_by_mention, read_priorities
 from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated, resource_only
@@ -261,7 +261,8 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
     for uc, score in _literal_use_cases(text, index).items():
         scores[uc] = max(scores.get(uc, 0.0), score)
     best = max(scores.values(), default=0.0)
-    needs.out_of_scope = plainly_out_of_scope(score_texts(matcher, [text], "out_of_scope"), best)
+    needs.out_of_scope = plainly_out_of_scope(score_texts(matcher, [text], "out_of_scope"), best) or \
+        ("software" if tool_choice(text, index) else "")
     mods = score_texts(matcher, [text] + clauses, "modality")
     literal_mods = _literal(text, index.modalities, 3)
     for mod, score in literal_mods.items():
