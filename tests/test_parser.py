@@ -400,6 +400,16 @@ def test_a_follow_up_that_names_no_task_keeps_the_task(knowledge):
     assert follow.top.family in ("transformer", "autoregressive")
 
 
+@pytest.mark.parametrize("message", ["and if GPUs were unlimited?", "anything faster? this is sloooow",
+                                     "and if i dont care about speed"])
+def test_a_follow_up_about_limits_or_wishes_is_no_decline(knowledge, message):
+    """A short message that states a limit or a wish changes the need: never read as a question about hardware
+    or small talk, however near those its words are."""
+    first = knowledge.recommend("Generate realistic faces for a game.")
+    follow = knowledge.follow_up(first, message)
+    assert follow is not None and not follow.declined and follow.recommendations
+
+
 def test_thanks_is_not_a_need(knowledge):
     first = knowledge.recommend("Generate realistic faces.")
     thanks = knowledge.follow_up(first, "thanks!")

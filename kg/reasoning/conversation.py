@@ -44,7 +44,7 @@ def _kind(constraint: str) -> str:
 
 def merge(previous: Needs, follow: Needs, text: str) -> Needs:
     """The previous needs changed by what the follow-up states (see the module doc)."""
-    if follow.declined and not (follow.use_cases or follow.constraints or follow.priorities):
+    if follow.declined and not (follow.use_cases or follow.constraints or follow.priorities or follow.indifferent):
         return follow                                   # "thanks": nothing to merge
     combined = copy.deepcopy(previous)
     combined.question = f"{previous.question} {text}"

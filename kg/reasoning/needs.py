@@ -261,8 +261,9 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
     for uc, score in _literal_use_cases(text, index).items():
         scores[uc] = max(scores.get(uc, 0.0), score)
     best = max(scores.values(), default=0.0)
-    needs.out_of_scope = plainly_out_of_scope(score_texts(matcher, [text], "out_of_scope"), best) or \
-        ("software" if tool_choice(text, index) else "")
+    if not (needs.priorities or needs.constraints or needs.indifferent):    # a stated limit or wish is a need's
+        needs.out_of_scope = plainly_out_of_scope(score_texts(matcher, [text], "out_of_scope"), best)
+    needs.out_of_scope = needs.out_of_scope or ("software" if tool_choice(text, index) else "")
     mods = score_texts(matcher, [text] + clauses, "modality")
     literal_mods = _literal(text, index.modalities, 3)
     for mod, score in literal_mods.items():

@@ -246,6 +246,10 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
             OUT_OF_SCOPE[rules.out_of_scope][0] if rules.out_of_scope else
             "this question states no need to generate, reconstruct or model data; whichmodel only "
             "recommends generative model families")
+        # the limits and wishes it states stay: as a follow-up ("and if GPUs were unlimited?") they change the
+        # need before it rather than decline it (kg.reasoning.conversation.merge)
+        needs.constraints, needs.indifferent = set(rules.constraints), set(rules.indifferent)
+        needs.priorities = dict(rules.priorities)
         return needs
     unwanted = rules.unwanted | {u for u, prop in PROPERTY_TASKS.items() if prop in rules.indifferent | rules.demoted}
     use = {u: p for u, p in probs["use_cases"].items() if p >= thresholds["use_cases"] and u not in unwanted
