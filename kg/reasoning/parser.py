@@ -1,11 +1,14 @@
 """The learned need parser: logistic heads over the packaged MiniLM embeddings, fitted on the need corpus.
 
 A need's features are its embedding (384), its similarity with every use case and modality of the
-vocabulary, and what the hand-written reading (kg.reasoning.needs) found: constraints, priorities,
-indifference, families to avoid, a decline. One logistic head per label (decline; each use case,
-modality, constraint, priority and indifference) is fitted on ontology/needs/train.yaml; a label
-with too few examples there keeps the hand-written reading. The thresholds that turn probabilities
-into needs are chosen on ontology/needs/dev.yaml. The frozen test split is never read here.
+vocabulary and with each kind of request whichmodel does not serve (kg.reasoning.declines.OUT_OF_SCOPE),
+and what the hand-written reading (kg.reasoning.needs) found: constraints, priorities, indifference,
+families to avoid, a decline. One logistic head per label (decline; each use case, modality, constraint,
+priority and indifference) is fitted on ontology/needs/train.yaml; a label with too few examples there
+keeps the hand-written reading, unless the corpus refutes that reading (then its head is a constant).
+The thresholds that turn probabilities into needs are chosen on ontology/needs/dev.yaml. Besides the
+decline head, a general-knowledge question and a request plainly nearer a kind not served are declined.
+The frozen test splits are never read here.
 
 Fitting is deterministic (lbfgs, fixed order) and takes seconds on a CPU; `whichmodel parser`
 (`make parser`) writes the weights into the build, next to the graph they were fitted against.
