@@ -24,6 +24,8 @@ _ABOUT = re.compile(r"^\W*(what('?s| is| are)( the)? (difference|differences|dis
                     r"in (plain|simple) words)\b", re.I)
 _OWN_NEED = re.compile(r"\b(i|we|my|our|us)\b.{0,40}\b(need|want|have|build|building|generate|make|use|train)\b|"
                        r"\bfor (my|our)\b", re.I)
+NO_NEED = ("this question states no need to generate, reconstruct or model data; whichmodel only recommends "
+           "generative model families")
 _DISCRIMINATIVE_JOB = "a job for a discriminative model ({}), not for a generative model family"
 # Requests that are not for a generative model, by kind: a reason, and texts that stand for the kind. The
 # learned decline head weighs a question's similarity with them against its similarity with the use cases,
@@ -99,10 +101,9 @@ def decline_reason(text: str, wanted: str, *, best_use_case: float, stated: bool
     if _DISCRIMINATIVE.search(text) and not generative and (best_use_case < 0.6 or refused):
         return OUT_OF_SCOPE["prediction"][0]
     if ((best_use_case < DECLINE_BELOW and not stated) or refused) and not generative:
-        return ("this question states no need to generate, reconstruct or model data; whichmodel only "
-                "recommends generative model families")
+        return NO_NEED
     return ""
 
 
-__all__ = ["GENERATIVE", "DECLINE_BELOW", "OUT_OF_SCOPE", "out_of_scope_reason", "plainly_out_of_scope",
+__all__ = ["GENERATIVE", "DECLINE_BELOW", "NO_NEED", "OUT_OF_SCOPE", "out_of_scope_reason", "plainly_out_of_scope",
            "asks_about", "decline_reason"]

@@ -85,11 +85,16 @@ class KnowledgeIndex:
     model_labels: dict[str, str] = field(default_factory=dict)
 
     @cached_property
+    def vocabulary_texts(self) -> list[str]:
+        """Every label and alternative label of the vocabulary's use cases, modalities, properties, families
+        and constraints."""
+        return [t for concepts in (self.use_cases, self.modalities, self.properties, self.families,
+                                   self.constraints) for c in concepts.values() for t in c.texts]
+
+    @cached_property
     def words(self) -> frozenset[str]:
         """Every word of three letters or more in the vocabulary's labels and the named models' labels."""
-        texts = [t for concepts in (self.use_cases, self.modalities, self.properties, self.families,
-                                    self.constraints) for c in concepts.values() for t in c.texts]
-        texts += list(self.model_labels.values())
+        texts = self.vocabulary_texts + list(self.model_labels.values())
         return frozenset(w for t in texts for w in re.findall(r"[a-z0-9]{3,}", t.lower()))
 
     def consensus(self, family: str, prop: str) -> tuple[float, int] | None:

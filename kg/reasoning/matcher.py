@@ -74,8 +74,7 @@ class Matcher:
     def speller(self) -> Speller:
         """Typo tolerance towards the words of the vocabulary, the claims' quotes, the source documents and
         the hand-written reading."""
-        concepts = [t for kind in (self.index.use_cases, self.index.modalities, self.index.properties,
-                                   self.index.families, self.index.constraints) for c in kind.values() for t in c.texts]
+        concepts = self.index.vocabulary_texts
         quotes = [c.quote for c in self.index.claims.values()] + [c.context for c in self.index.claims.values()]
         lexicon = lexicon_of(concepts + quotes + list(self.documents()) + rule_words())
         return Speller(lexicon, model_words(self._model_folder()))

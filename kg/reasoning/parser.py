@@ -27,7 +27,7 @@ from kg import paths
 from kg.errors import BuildMissing
 from kg.graph.store import write_atomic
 from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
-from kg.reasoning.declines import OUT_OF_SCOPE, asks_about, out_of_scope_reason
+from kg.reasoning.declines import NO_NEED, OUT_OF_SCOPE, asks_about, out_of_scope_reason
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.needs import Needs, latency_waived, map_needs, score_texts, task_clauses
@@ -246,9 +246,7 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
             and not rules.candidates:
         needs.declined = True
         needs.decline_reason = rules.decline_reason or (
-            OUT_OF_SCOPE[rules.out_of_scope][0] if rules.out_of_scope else
-            "this question states no need to generate, reconstruct or model data; whichmodel only "
-            "recommends generative model families")
+            OUT_OF_SCOPE[rules.out_of_scope][0] if rules.out_of_scope else NO_NEED)
         # the limits and wishes it states stay: as a follow-up ("and if GPUs were unlimited?") they change the
         # need before it rather than decline it (kg.reasoning.conversation.merge)
         needs.constraints, needs.indifferent = set(rules.constraints), set(rules.indifferent)

@@ -30,7 +30,7 @@ _ITEMS = (r"images?|photos?|pictures?|pics|samples?|examples?|rows|records?|reco
           r"songs|tracks|frames|shots|series|runs|transactions|drawings|illustrations|faces|selfies|videos|"
           r"views|renders|utterances|speakers|hours|minutes|mins|cases|items|products|designs|logs|letters|"
           r"sequences|proteins|entries|labels|files|slides|meshes|scenes|spectra|signals|readings|events|plans|"
-          r"loops|curves|posters|patterns|photographs|paintings|artworks|samples|volumes|traces|trials|profiles")
+          r"loops|curves|posters|patterns|photographs|paintings|artworks|volumes|traces|trials|profiles")
 _COUNT = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(k|m|mm|b|thousand|million|billion)?\+?\s+"
                     r"(?:[a-z][\w-]*\s+){0,3}?(" + _ITEMS + r")\b", re.I)
 _FEW = re.compile(r"\b(a few|a handful of|handful of|(?:a )?few hundred|(?:a )?couple(?: of)? hundred|few|a couple of|"
