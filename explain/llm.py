@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from explain.explanation import Explanation, Sentence
-from explain.support import SupportCheck, content, found
+from explain.support import SupportCheck
+from explain.wording import content, found
 from kg.errors import LLMUnavailable, WhichModelError
 from kg.reasoning.answer import Answer
 from kg.reasoning.index import FAMILY_LABELS, KnowledgeIndex

@@ -22,82 +22,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explain.qualifiers import (
+    NEGATORS,
+    STAR_COUNT,
+    added_negation,
+    dropped_condition,
+    dropped_hedge,
+    dropped_negation,
+    unseen_models,
+    wrong_level,
+    wrong_stars,
+)
+from explain.wording import OPPOSITES, POLE_WORDS, content, found, poles, words
 from kg.reasoning.index import FAMILY_LABELS, ClaimRef, KnowledgeIndex
 
-STOP_WORDS = """a an the and or but if then than that this these those it its it's is are was were be been being
-of for to in on at by with from as into about over under so such not no nor very more most less least can
-could should would will may might must do does did done have has had you your yours we our they their them
-he she his her which who whom what when where why how also only just both each other any all some there
-here one well much many because while since per via using use used choose choice pick recommend
-recommended best good option fit fits fitting suited suitable right model models family families approach
-approaches source sources cited cite according says say said rated rate rating level levels make makes
-need needs want wants like based known go goes instead runner runner-up top priority priorities were
-expect cost costs trade-off tradeoff aware matter matters asked ask care case between named name names
-gives give situation rule here there accept among list lists listed mention mentions mentioned describe
-describes described include includes included including example examples given guide decision advice table
-matrix comparison summary words works points appears applied calls calling flags notes keep mind ready
-headline meaning means another latter former things type kind get gets come comes out i.e e.g full toward
-towards recommends recommending citing alternative alternatives too guides side notably suggests suggest
-suggested reaching reach appear tools tool commonly aim itself"""
-STOP = frozenset(STOP_WORDS.split())
 CASED = {"flow": "Flow", "ae": "AE", "ar model": "AR model", "llm": "LLM"}
 NEGATIONS = r"(?:not|never|no|avoid|avoiding|without|instead of|rather than|unlike|except|don't|do not|n't)"
 AFTER_NEGATION = re.compile(r"^\W*(?:is|are|would be|will be)\s+(?:not|never|a poor|a bad|poorly|unsuited|"
                             r"unsuitable|the wrong)\b", re.I)
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "single": 1, "both": 2}
 COUNT = re.compile(r"\b(\d+|one|two|three|four|five|both)\s+(?:of the\s+)?(?:\w+\s+)?sources?\b", re.I)
-OPPOSITES = [({"fast", "faster", "fastest", "quick", "quickly", "rapid", "real-time"},
-              {"slow", "slower", "slowest", "sluggish"}),
-             ({"high", "higher", "highest", "excellent", "strong", "good", "great"},
-              {"low", "lower", "lowest", "poor", "weak", "limited"}),
-             ({"stable", "stability", "easy", "easier", "simple", "simpler"},
-              {"unstable", "instability", "hard", "harder", "difficult", "tricky", "complex"}),
-             ({"cheap", "efficient", "lightweight", "light", "modest", "little", "few", "small"},
-              {"expensive", "costly", "heavy", "large", "intensive", "huge"}),
-             ({"sharp", "crisp", "realistic", "photorealistic", "detailed"},
-              {"blurry", "blurred", "fuzzy", "unrealistic", "smeared"})]
-PARAPHRASES = [        # words a sentence may use for a quote's: plain English paraphrase, not levels (OPPOSITES)
-    "generate generates generated generating generation produce produces produced producing create creates "
-    "created creating build builds make makes synthesize synthesise synthesizes synthesises synthesis output "
-    "outputs sample samples sampled drawn yield yields",
-    "require requires required requiring needing demand demands demanding depend depends",
-    "image images picture pictures photo photos photograph photographs",
-    "priority first critical important goal main matters",
-    "best optimal ideal",
-    "each every",
-    "increase increases increasing raise raises raising boost improve improves",
-    "maintain maintains maintaining keeping preserve preserves preserving retain retaining",
-    "identify identifies identifying spot spotting detect detects detecting flag flagging find finding",
-    "large big huge lots lot plenty many massive",
-    "weakness weaknesses drawback drawbacks downside downsides limitation limitations cons disadvantage",
-    "strength strengths advantage advantages benefit benefits pros plus",
-    "straightforward uncomplicated simple simpler easy easier",
-    "blurry fuzzy blurred",
-    "step-by-step sequential sequentially one-by-one point-by-point"]
-SAME = {w: frozenset(group.split()) for group in PARAPHRASES for w in group.split()}
-POLE_WORDS = frozenset().union(*(side for pair in OPPOSITES for side in pair))
 PROPERTY_POLES = {"generation-speed": (0, False), "sample-quality": (1, False), "training-stability": (2, False),
                   "compute-need": (3, True), "data-need": (3, True), "training-complexity": (2, True),
                   "difficulty": (2, True)}         # property: (pair of OPPOSITES, whether high is the second)
 MIN_OVERLAP = 0.6          # share of the sentence's content words found in its support (0.5 before the
                            # labelled set's tune split, whose supported sentences all have 0.67 or more)
-HEDGE = re.compile(r"\b(?:sometimes|occasionally|may|might|can (?:suffer|struggle)|can (?:be|become) (?!\w+ed\b))",
-                   re.I)                  # "can be unstable" hedges; "can be used" does not
-HEDGES = frozenset({"sometimes", "occasionally", "may", "might"})     # a quote that hedges (HEDGE) …
-SOFTENERS = HEDGES | {"can", "could", "often", "tend", "tends", "some", "usually", "typically", "generally",
-                      "frequently", "prone", "likely", "risk"}     # … is said with one of these, or not at all
-STATES_WHEN = re.compile(r"\b(?:if|when|whenever|unless|where|recommends?|advises?|points? to|best use|use case)\b",
-                         re.I)
-CONDITION = re.compile(r"\b(?:if|when|whenever|unless|where)\b(.*)", re.I)
-CONDITION_PART = re.compile(r"\b(?:and|but|or)\b|,", re.I)
-STAR_COUNT = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
-STARS_SAID = re.compile(r"\b(one|two|three|four|five|[1-5])(?:-|\s+)stars?\b", re.I)
-LEVEL_SAID = re.compile(r"\b(?:rated?|rates|rating|as|is|are)\s+(very low|low|moderate|high|very high)\b", re.I)
-NEGATORS = frozenset({"no", "not", "without", "lacks", "lack", "non", "cannot", "never"})
-NEGATIVE = NEGATORS | {"unlike", "limited", "poor", "poorly", "weak", "short", "struggle", "struggles", "less", "lower",
-                       "low", "little", "fails", "fail", "hard", "difficult", "lacking", "absent", "missing",
-                       "worse", "unable"}
-FLIPS = frozenset({"less", "not", "non", "never", "hardly", "un"})
 ABSOLUTES = frozenset({"best", "always", "any", "every", "never", "only", "most", "fastest", "highest", "ideal",
                        "perfect", "guaranteed", "all"})
 GOOD_FIT = re.compile(r"\b(?:a |the )?(?:good|great|strong|natural) (?:fit|choice|option|match)\b", re.I)
@@ -120,120 +69,6 @@ class Verdict:
     def to_dict(self) -> dict:
         return {"ok": self.ok, "reason": self.reason, "family": self.family,
                 "overlap": round(self.overlap, 3), "similarity": round(self.similarity, 3)}
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9][a-z0-9\-]*", text.lower().replace("’", "'").replace("'s ", " "))
-
-
-def content(text: str) -> set[str]:
-    return {w for w in words(text) if w not in STOP and len(w) > 1 and not w.isdigit()}
-
-
-def found(word: str, pool: set[str]) -> bool:
-    """The word, or one sharing its stem ("sample", "sampling"; "stable", "stability") or spelt one letter
-    apart ("modelling", "modeling"), is in the pool."""
-    if word in pool or SAME.get(word, frozenset()) & pool:
-        return True
-    for other in pool:
-        if len(word) >= 6 and _one_edit(word, other):
-            return True
-        shared = next((i for i, (a, b) in enumerate(zip(word, other, strict=False)) if a != b),
-                      min(len(word), len(other)))
-        if shared >= 4 and shared >= min(len(word), len(other)) - 2:
-            return True
-    return False
-
-
-def _one_edit(a: str, b: str) -> bool:
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
-    short, long = sorted((a, b), key=len)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
-
-
-def poles(text: str) -> set[tuple[int, int]]:
-    """The (pair, side) of OPPOSITES a text's words take; a word after "less", "not", … takes the other side
-    ("less realistic" is on the blurry side)."""
-    tokens = words(text)
-    found_poles = set()
-    for i, word in enumerate(tokens):
-        flipped = i > 0 and tokens[i - 1] in FLIPS
-        for pair, sides in enumerate(OPPOSITES):
-            for side in (0, 1):
-                if word in sides[side]:
-                    found_poles.add((pair, 1 - side if flipped else side))
-    return found_poles
-
-
-def dropped_condition(text: str, claims: list[ClaimRef]) -> str:
-    """The first part of a cited quote's condition ("if A and B") left out by a sentence that says when to use
-    a family ("whenever A", "recommends it for A"), or ""."""
-    if not STATES_WHEN.search(text):
-        return ""
-    said = content(text)
-    for claim in claims:
-        match = CONDITION.search(claim.quote)
-        if not match:
-            continue
-        for part in CONDITION_PART.split(match.group(1)):
-            needed = content(part)
-            if needed and not any(found(w, said) for w in needed):
-                return part.strip(" .")
-    return ""
-
-
-def wrong_stars(text: str, claims: list[ClaimRef]) -> str:
-    """A star rating the sentence gives that no cited quote shows ("one star" citing "⭐⭐"), or ""."""
-    shown = {c.quote.count("⭐") for c in claims}
-    for match in STARS_SAID.finditer(text):
-        said = match.group(1).lower()
-        number = int(said) if said.isdigit() else next(n for n, w in STAR_COUNT.items() if w == said)
-        if number not in shown:
-            return match.group(0)
-    return ""
-
-
-def wrong_level(text: str, claims: list[ClaimRef], index: KnowledgeIndex) -> str:
-    """A level said ("rated low") that none of the cited level claims has, when they have levels, or ""."""
-    cited = {index.levels.get(c.rank, "").lower() for c in claims if c.rank and c.prop}
-    cited.discard("")
-    for match in LEVEL_SAID.finditer(text):
-        if cited and match.group(1).lower() not in cited:
-            return match.group(1)
-    return ""
-
-
-def added_negation(text: str, claims: list[ClaimRef]) -> bool:
-    """The sentence denies something ("do not need large datasets") where no cited quote or its context says
-    anything negative."""
-    cited = " ".join(f"{c.quote} {c.context}" for c in claims).replace("n't", " not")
-    return bool(NEGATORS & set(words(text.replace("n't", " not")))) and not NEGATIVE & set(words(cited))
-
-
-def dropped_negation(text: str, claims: list[ClaimRef]) -> bool:
-    """Every cited quote says what a family lacks ("No latent space control", "not optimal for …") and the
-    sentence says nothing negative."""
-    negated = all(NEGATORS & set(words(c.quote.replace("n't", " not"))) for c in claims)
-    return negated and not NEGATIVE & set(words(text.replace("n't", " not")))
-
-
-def unseen_models(text: str, claims: list[ClaimRef], index: KnowledgeIndex) -> str:
-    """A named model ("ControlNet") the sentence credits that no cited quote, context or claim is about."""
-    cited = " ".join(f"{c.quote} {c.context}" for c in claims).lower()
-    about = {c.via_model for c in claims}
-    for model, label in index.model_labels.items():
-        if len(label) > 2 and model not in about and label.lower() not in cited and \
-                re.search(rf"\b{re.escape(label)}\b", text, re.I) and label not in FAMILY_LABELS.values():
-            return label
-    return ""
-
-
-def dropped_hedge(text: str, claims: list[ClaimRef]) -> bool:
-    """Every cited quote hedges ("can sometimes be blurry") and the sentence does not."""
-    return all(HEDGE.search(c.quote) for c in claims) and not SOFTENERS & set(words(text))
 
 
 class FamilyNames:
@@ -447,4 +282,4 @@ def _counted(text: str) -> int:
     return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
 
-__all__ = ["SupportCheck", "Verdict", "FamilyNames", "support_text", "content"]
+__all__ = ["SupportCheck", "Verdict", "FamilyNames", "support_text"]
