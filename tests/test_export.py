@@ -100,6 +100,24 @@ def test_svg_parses_and_shows_the_labels(view, exports):
         assert label in text, f"{view}: {label!r} not in the SVG"
 
 
+@pytest.mark.parametrize("view", ["map", "family", "answer", "flowchart"])
+def test_key_names_each_source_shown_with_its_title(view, ctx, exports):
+    """Under the legend, every source id the diagram cites is given its document's title, and no other id."""
+    from app.export.context import shown_sources, source_titles
+    from app.export.core import build_model
+
+    shown = shown_sources(build_model(view, ARGUMENTS.get(view), ctx))
+    titles = source_titles(ctx)
+    assert shown and set(shown) <= set(titles)
+    svg = _svg_text(exports(view, "svg"))
+    key = svg[svg.index("Sources"):]
+    mermaid = exports(view, "mermaid").decode("utf-8")
+    for doc in titles:
+        first_words = " ".join(titles[doc].split()[:3])
+        assert (doc in key and first_words in key) == (doc in shown), f"{view}: key entry for {doc}"
+        assert (f"<b>{doc}</b> {first_words}" in mermaid) == (doc in shown), f"{view}: mermaid key for {doc}"
+
+
 @pytest.mark.parametrize("view", ["map", "family", "answer", "flowchart", "matrix"])
 def test_png_opens_at_the_size_of_the_drawing(view, exports):
     from PIL import Image

@@ -72,6 +72,20 @@ def source_titles(ctx) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
+def shown_sources(graph) -> list[str]:
+    """The source ids a diagram model's nodes and edges cite, in order."""
+    ids = {i for _, a in graph.nodes(data=True) for i in a.get("sources", "").split()}
+    ids |= {i for _, _, a in graph.edges(data=True) for i in a.get("sources", "").split()}
+    return sorted(ids)
+
+
+def sources_key(ctx, graph) -> str:
+    """The key of the source ids a diagram model shows to their documents' titles, one "id<TAB>title" a
+    line (the graph attribute `sources_key` the renderers draw under the legend)."""
+    titles = source_titles(ctx)
+    return "\n".join(f"{doc}\t{titles.get(doc, doc)}" for doc in shown_sources(graph))
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:60] or "x"
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import kg
 from app.export.answer import answer_view
+from app.export.context import sources_key
 from app.export.flowchart import flowchart_view
 from app.export.matrix import matrix_dot, matrix_resources
 from app.export.mermaid import to_mermaid
@@ -14,18 +15,17 @@ from app.export.spec import ExportError, check_request
 from app.export.views import family_view, map_view
 from kg.graph.store import write_atomic
 
+VIEWS = {"map": map_view, "family": family_view, "answer": answer_view, "flowchart": flowchart_view}
+
 
 def build_model(view: str, argument: str | None, ctx):
-    """The diagram model (a networkx MultiDiGraph) of a graph-shaped view."""
-    if view == "map":
-        return map_view(ctx, argument)
-    if view == "family":
-        return family_view(ctx, argument)
-    if view == "answer":
-        return answer_view(ctx, argument)
-    if view == "flowchart":
-        return flowchart_view(ctx, argument)
-    raise ExportError(f"the {view} view has no graph model")
+    """The diagram model (a networkx MultiDiGraph) of a graph-shaped view, with the key of the source ids
+    it shows to their documents' titles."""
+    if view not in VIEWS:
+        raise ExportError(f"the {view} view has no graph model")
+    graph = VIEWS[view](ctx, argument)
+    graph.graph["sources_key"] = sources_key(ctx, graph)
+    return graph
 
 
 def _dot_source(view: str, argument: str | None, ctx) -> str:

@@ -131,7 +131,10 @@ def _legend_label(graph) -> str:
         entries.append((f"<span style='color:{_rgb(colour)}'>{_LEGEND_ARROWS.get(style, '')}</span> ", words))
     notes = [text(line) for line in wrap(graph.graph.get("subtitle", ""), 64).split("\n")]   # one paragraph
     grey = f"<span style='color:{_rgb('#555555')}'>{{}}</span>"
-    return "<br/>".join(["<b>Legend</b>"] + lines + _packed(entries) + [grey.format(n) for n in notes if n])
+    key = [f"<b>{text(doc)}</b> {text(title)}" for doc, title in
+           (line.split("\t", 1) for line in graph.graph.get("sources_key", "").split("\n") if "\t" in line)]
+    return "<br/>".join(["<b>Legend</b>"] + lines + _packed(entries) + [grey.format(n) for n in notes if n]
+                        + (["<b>Sources</b>"] + key if key else []))
 
 
 def _packed(entries: list[tuple[str, str]], width: int = 64) -> list[str]:
