@@ -70,6 +70,25 @@ def measure_warm(questions: list[str]) -> list[tuple[str, list[float]]]:
     ]
 
 
+def measure_reference(questions: list[str]) -> list[float]:
+    """The same-run reference: milliseconds to embed one question with sentence-transformers itself (torch,
+    one thread), the plainest way to touch the model at all."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from kg.encoder.model import model_path
+    torch.set_num_threads(1)
+    model = SentenceTransformer(str(model_path()), device="cpu")
+    times = []
+    for round_no in range(ROUNDS + 1):
+        for q in questions:
+            start = time.perf_counter()
+            model.encode([q], normalize_embeddings=True)
+            if round_no:
+                times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
 def measure_cold() -> list[tuple[str, float]]:
     bin_dir = ROOT / ".venv/bin"
     cli = str(bin_dir / "whichmodel")
@@ -82,13 +101,20 @@ def measure_cold() -> list[tuple[str, float]]:
     ]
 
 
-def print_report(questions: list[str], warm: list[tuple[str, list[float]]], cold: list[tuple[str, float]]) -> None:
+def print_report(questions: list[str], warm: list[tuple[str, list[float]]], reference: list[float],
+                 cold: list[tuple[str, float]]) -> None:
     print(f"\nmachine: {platform.system()} {platform.machine()}, cpu_count={os.cpu_count()}, "
           f"python {platform.python_version()}, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}")
     print(f"dev set: {len(questions)} questions x {ROUNDS} rounds (after 1 warm-up round)\n")
     print(f"{'warm latency':<44}{'p50 ms':>10}{'p95 ms':>10}")
     for label, times in warm:
         print(f"{label:<44}{percentile(times, 50):>10.1f}{percentile(times, 95):>10.1f}")
+    print(f"{'reference: sentence-transformers encode(q)':<44}{percentile(reference, 50):>10.1f}"
+          f"{percentile(reference, 95):>10.1f}")
+    whole = warm[0][1]
+    print(f"{'ratio recommend incl. embedding / reference':<44}"
+          f"{percentile(whole, 50) / percentile(reference, 50):>10.2f}"
+          f"{percentile(whole, 95) / percentile(reference, 95):>10.2f}")
     print(f"\n{f'cold start (median of {COLD_RUNS} runs)':<44}{'wall s':>10}")
     for label, wall in cold:
         print(f"{label:<44}{wall:>10.2f}")
@@ -102,8 +128,9 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     questions = load_questions()
     warm = measure_warm(questions)
+    reference = measure_reference(questions)
     cold = measure_cold()
-    print_report(questions, warm, cold)
+    print_report(questions, warm, reference, cold)
 
 
 if __name__ == "__main__":
