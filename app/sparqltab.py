@@ -75,6 +75,11 @@ CSS = """
 .wm-sparql-hint { font-size: 0.85em; opacity: 0.8; margin: -4px 2px 0; }
 .wm-sparql-hint kbd, .wm-sparql-empty kbd { border: 1px solid var(--border-color-primary); border-radius: 3px;
       padding: 0 3px; font-size: 0.9em; background: var(--background-fill-secondary); }
+#wm-sparql-examples input { text-overflow: ellipsis; padding-right: 32px !important; }   /* not under the arrow */
+@media (max-width: 640px) {            /* a phone: the example list on a line of its own, above Run */
+  #wm-sparql-bar { flex-wrap: wrap; }
+  #wm-sparql-bar > :has(#wm-sparql-examples) { flex: 1 1 100% !important; min-width: 100% !important; }
+}
 @media (max-width: 640px) {            /* a phone: each row a card of "variable: value" lines */
   #wm-sparql-results .wm-sparql-wrap { max-height: none; border: none; border-radius: 0; }
   #wm-sparql-results .wm-sparql-table thead { display: none; }
@@ -236,7 +241,7 @@ def sparql_tab(gr, tab, state, *, pool, out_dir) -> None:
     queries = competency_queries()
     texts = {name: text for name, _, text in queries}
     first = queries[0][0] if queries else ""
-    with gr.Row():
+    with gr.Row(elem_id="wm-sparql-bar"):
         choose = gr.Dropdown([(CHOOSE, "")] + [(f"{name}: {about}" if about else name, name)
                                                for name, about, _ in queries],
                              value=first, label="Example queries", scale=4, elem_id="wm-sparql-examples")

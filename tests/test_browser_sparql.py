@@ -29,6 +29,15 @@ LAYOUT = """() => {
                     label: getComputedStyle(c, '::before').content}; })};
 }"""
 
+# The example list: where its text box ends, where its arrow starts, its width, and where Run starts.
+EXAMPLES_BOX = """() => {
+  const box = (s) => document.querySelector(s).getBoundingClientRect();
+  const list = box('#wm-sparql-examples'), input = document.querySelector('#wm-sparql-examples input');
+  const arrow = box('#wm-sparql-examples .dropdown-arrow'), pad = parseFloat(getComputedStyle(input).paddingRight);
+  return {text: input.getBoundingClientRect().right - pad, arrow: arrow.left, width: list.width,
+          bottom: list.bottom, run: box('#wm-sparql-run').top};
+}"""
+
 
 @pytest.fixture(scope="module", params=list(VIEWPORTS))
 def viewport(request, browser):
@@ -77,6 +86,10 @@ def test_sparql_tab(viewport):
     assert page.locator("#wm-sparql-results table").count() == 0
     assert not page.locator("#wm-sparql-editor .cm-content [class*='ͼ']").count()   # no (SQL) highlighting
     assert page.input_value("#wm-sparql-examples input").startswith("01-slow-to-sample")
+    box = page.evaluate(EXAMPLES_BOX)
+    assert box["text"] <= box["arrow"] + 1, box                                    # the label stops before the arrow
+    if page.viewport_name == "phone":                                              # the list a line of its own
+        assert box["width"] >= 0.8 * VIEWPORTS["phone"]["width"] and box["run"] >= box["bottom"] - 1, box
     shot(page, "tab-empty")
 
     page.click("#wm-sparql-editor .cm-content")                                    # an edit: not the example now
