@@ -48,6 +48,7 @@ UNWORDED_PRIORITY = 0.95                         # a priority no word of the que
 PROPERTY_TASKS = {"high-fidelity-generation": "sample-quality"}
 UNMATCHED_TASK = 0.8                              # a task the rule reading did not match needs this (dev)
 RULED_CONSTRAINT = 0.5                           # a constraint the rules read stands unless the heads doubt it
+SURE_TASK = 0.95             # a task this sure, which the rules matched too, outweighs the decline head (CV)
 BARE_TASK = 0.5                                  # the likeliest use case is kept from here up (dev split)
 
 
@@ -237,12 +238,20 @@ def only_a_change(rules: Needs, read: Needs | None = None) -> bool:
         and opens_as_change(rules.text)
 
 
+def _head_declines(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[str, float]) -> bool:
+    """The decline head is over its threshold, and not outweighed by a task the heads are all but sure of
+    that the rule reading matched too ("neural radiance field for scanning my apartment?")."""
+    if probs["decline"]["yes"] < thresholds["decline"]:
+        return False
+    return not any(p >= SURE_TASK and u in rules.use_cases for u, p in probs["use_cases"].items())
+
+
 def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[str, float],
            index: KnowledgeIndex) -> Needs:
     """Needs from the heads' probabilities (see the module doc)."""
     needs = Needs(question=rules.question, read_as=rules.read_as, avoid=set(rules.avoid),
                   candidates=list(rules.candidates), first=rules.first, demoted=set(rules.demoted) - {rules.first})
-    if (probs["decline"]["yes"] >= thresholds["decline"] or asks_about(rules.text) or rules.out_of_scope) \
+    if (_head_declines(probs, rules, thresholds) or asks_about(rules.text) or rules.out_of_scope) \
             and not rules.candidates:
         needs.declined = True
         needs.decline_reason = rules.decline_reason or (

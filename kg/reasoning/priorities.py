@@ -34,8 +34,8 @@ SOFT = re.compile(r"\b(would be nice|nice[- ]to[- ]have|a bonus|optional)\b", re
 # Words that name a property in everyday language, beyond the vocabulary's labels.
 _PROPERTY_CUES = {
     "sample-quality": r"quality|realistic|realism|photorealistic|high-fidelity|fidelity|sharp|lifelike|"
-                      r"convincing|stunning|beautiful",
-    "generation-speed": r"fast|faster|speed|quick|quickly|real[- ]time|latency|slow|instant|throughput",
+                      r"convincing|stunning|beautiful|as good as (?:possible|it (?:can|gets)|they (?:can|get))",
+    "generation-speed": r"fast|faster|speed|quick|quickly|real[- ]time|latency|slow|slowly|instant|throughput",
     "training-stability": r"stable(?! diffusion)|stability|collaps\w*|unstable|diverg\w*|reliable training|"
                           r"robust training|"
                           r"babysit\w*|blow(s|ing)? up|blew up|pain to train|(easy|easier|hard|tricky) to train|"

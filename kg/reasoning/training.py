@@ -2,7 +2,7 @@
 
 train.yaml fits the heads; dev.yaml chooses, per group of labels, the threshold and whether the heads
 beat the hand-written reading at all ("keep a rule only where it beats the model on the dev split").
-The frozen test split (tests/data/needs-test.yaml) is never read here. Deterministic: the same corpus,
+The frozen test splits (tests/data/needs-test*.yaml) are never read here. Deterministic: the same corpus,
 graph and model give the same weights.
 """
 from __future__ import annotations
