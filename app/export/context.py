@@ -86,6 +86,12 @@ def sources_key(ctx, graph) -> str:
     return "\n".join(f"{doc}\t{titles.get(doc, doc)}" for doc in shown_sources(graph))
 
 
+def key_entries(graph) -> list[tuple[str, str]]:
+    """(source id, title) pairs of a diagram model's key (its `sources_key` attribute, see sources_key)."""
+    lines = graph.graph.get("sources_key", "").split("\n")
+    return [(doc, title) for doc, title in (line.split("\t", 1) for line in lines if "\t" in line)]
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:60] or "x"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from app.export.context import wrap
+from app.export.context import key_entries, wrap
 from app.export.model import canonical
 from app.export.style import (
     CONFLICT_COLOUR,
@@ -131,8 +131,7 @@ def _legend_label(graph) -> str:
         entries.append((f"<span style='color:{_rgb(colour)}'>{_LEGEND_ARROWS.get(style, '')}</span> ", words))
     notes = [text(line) for line in wrap(graph.graph.get("subtitle", ""), 64).split("\n")]   # one paragraph
     grey = f"<span style='color:{_rgb('#555555')}'>{{}}</span>"
-    key = [f"<b>{text(doc)}</b> {text(title)}" for doc, title in
-           (line.split("\t", 1) for line in graph.graph.get("sources_key", "").split("\n") if "\t" in line)]
+    key = [f"<b>{text(doc)}</b> {text(title)}" for doc, title in key_entries(graph)]
     return "<br/>".join(["<b>Legend</b>"] + lines + _packed(entries) + [grey.format(n) for n in notes if n]
                         + (["<b>Sources</b>"] + key if key else []))
 

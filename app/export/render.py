@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 
-from app.export.context import wrap
+from app.export.context import key_entries, wrap
 from app.export.model import canonical
 from app.export.spec import ExportError
 from app.export.style import (
@@ -156,7 +156,7 @@ def legend_rows(graph) -> list[str]:
 
 def key_rows(graph) -> list[str]:
     """HTML table rows: the source ids the diagram shows, each with its document's title."""
-    entries = [line.split("\t", 1) for line in graph.graph.get("sources_key", "").split("\n") if "\t" in line]
+    entries = key_entries(graph)
     if not entries:
         return []
     rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Sources</B></TD></TR>']
