@@ -102,19 +102,22 @@ def test_svg_parses_and_shows_the_labels(view, exports):
 
 @pytest.mark.parametrize("view", ["map", "family", "answer", "flowchart"])
 def test_key_names_each_source_shown_with_its_title(view, ctx, exports):
-    """Under the legend, every source id the diagram cites is given its document's title, and no other id."""
+    """Under the subtitle (Graphviz) and in the legend (Mermaid), every source id the diagram cites is given
+    its document's title, and no other id."""
     from app.export.context import shown_sources, source_titles
     from app.export.core import build_model
+    from app.export.render import key_lines
 
-    shown = shown_sources(build_model(view, ARGUMENTS.get(view), ctx))
-    titles = source_titles(ctx)
+    model = build_model(view, ARGUMENTS.get(view), ctx)
+    shown, titles = shown_sources(model), source_titles(ctx)
     assert shown and set(shown) <= set(titles)
-    svg = _svg_text(exports(view, "svg"))
-    key = svg[svg.index("Sources"):]
+    lines = key_lines(model)
+    svg = " ".join(_svg_text(exports(view, "svg")).replace("\xa0", " ").split())
+    assert lines[0].startswith("sources: ") and all(" ".join(line.split()) in svg for line in lines)
     mermaid = exports(view, "mermaid").decode("utf-8")
     for doc in titles:
         first_words = " ".join(titles[doc].split()[:3])
-        assert (doc in key and first_words in key) == (doc in shown), f"{view}: key entry for {doc}"
+        assert (f"{doc} {first_words}" in " ".join(lines)) == (doc in shown), f"{view}: key entry for {doc}"
         assert (f"<b>{doc}</b> {first_words}" in mermaid) == (doc in shown), f"{view}: mermaid key for {doc}"
 
 
