@@ -79,9 +79,11 @@ class FollowUps:
             sentence = self._side_by_side(family, top, prop)
             if sentence:
                 out.append(sentence)
-        for trade in [t for t in tradeoffs_for(index, needs, family, 3)
-                      if t.property not in weights and t.property not in needs.indifferent][:2]:
-            out.append((f"A cost of {label}: its {trade.label} is rated {trade.levels.phrase()}.",
+        costs = [t for t in tradeoffs_for(index, needs, family, 3)
+                 if t.property not in weights and t.property not in needs.indifferent][:2]
+        for i, trade in enumerate(costs):
+            opening = f"A cost of {label}" if i == 0 else "Another cost"
+            out.append((f"{opening}: its {trade.label} is rated {trade.levels.phrase()}.",
                         self.cites.marks(trade.claims)))
         for rule in [r for r in index.rules if r.family == top.family and is_decision_rule(r.claim)
                      and rule_matches(r, needs)][:1]:       # a rule that holds in full, not a feature bullet

@@ -55,6 +55,7 @@ def test_why_not_is_explained_with_citations(answered, knowledge, docs):
     turn = history[-1]
     assert turn["kind"] == "why_not" and "Diffusion" in turn["text"]
     assert "generation speed" in turn["text"]                 # the priority the question states
+    assert turn["text"].count("A cost of Diffusion") <= 1      # a second cost is "Another cost", not repeated
     assert turn["citations"] and all(_quote_ok(c, docs) for c in turn["citations"])
     assert state["question"] == QUESTION                       # a follow-up keeps the current answer
     same = chat.handle_message(*answered, "Why not GAN?", kb=knowledge)[0][-1]
