@@ -76,11 +76,10 @@ CSS = """
 .wm-sparql-hint kbd, .wm-sparql-empty kbd { border: 1px solid var(--border-color-primary); border-radius: 3px;
       padding: 0 3px; font-size: 0.9em; background: var(--background-fill-secondary); }
 #wm-sparql-examples input { text-overflow: ellipsis; padding-right: 32px !important; }   /* not under the arrow */
-@media (max-width: 640px) {            /* a phone: the example list on a line of its own, above Run */
+@media (max-width: 640px) {   /* a phone: the example list on a line of its own, above Run; each result row
+                                 a card of "variable: value" lines */
   #wm-sparql-bar { flex-wrap: wrap; }
   #wm-sparql-bar > :has(#wm-sparql-examples) { flex: 1 1 100% !important; min-width: 100% !important; }
-}
-@media (max-width: 640px) {            /* a phone: each row a card of "variable: value" lines */
   #wm-sparql-results .wm-sparql-wrap { max-height: none; border: none; border-radius: 0; }
   #wm-sparql-results .wm-sparql-table thead { display: none; }
   #wm-sparql-results .wm-sparql-table, #wm-sparql-results .wm-sparql-table tbody,

@@ -31,19 +31,26 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def time_calls(questions: list[str], kb, *, clear_cache: bool, alternatives: bool = True) -> list[float]:
-    """Milliseconds per call over ROUNDS rounds, after one untimed warm-up round."""
+def time_each(questions: list[str], call, *, before=None) -> list[float]:
+    """Milliseconds of call(question) over ROUNDS rounds, after one untimed warm-up round; before() runs
+    untimed ahead of each call."""
     times = []
     for round_no in range(ROUNDS + 1):
         for q in questions:
-            if clear_cache:
-                kb.matcher._encode.cache_clear()
+            if before:
+                before()
             start = time.perf_counter()
-            kb.recommend(q, alternatives=alternatives)
+            call(q)
             elapsed = (time.perf_counter() - start) * 1000
             if round_no:
                 times.append(elapsed)
     return times
+
+
+def time_calls(questions: list[str], kb, *, clear_cache: bool, alternatives: bool = True) -> list[float]:
+    """Milliseconds per recommend call (the embedding cache cleared before each, when asked)."""
+    return time_each(questions, lambda q: kb.recommend(q, alternatives=alternatives),
+                     before=kb.matcher._encode.cache_clear if clear_cache else None)
 
 
 def time_process(argv: list[str]) -> float:
@@ -79,14 +86,7 @@ def measure_reference(questions: list[str]) -> list[float]:
     from kg.encoder.model import model_path
     torch.set_num_threads(1)
     model = SentenceTransformer(str(model_path()), device="cpu")
-    times = []
-    for round_no in range(ROUNDS + 1):
-        for q in questions:
-            start = time.perf_counter()
-            model.encode([q], normalize_embeddings=True)
-            if round_no:
-                times.append((time.perf_counter() - start) * 1000)
-    return times
+    return time_each(questions, lambda q: model.encode([q], normalize_embeddings=True))
 
 
 def measure_cold() -> list[tuple[str, float]]:

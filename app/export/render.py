@@ -62,14 +62,13 @@ def key_lines(graph, width: int = KEY_WIDTH) -> list[str]:
     """The key of the source ids a diagram shows to their titles, packed a few to a line under the subtitle
     (a slide has no height to spare for a column of them): "sources: 000 Guide to … · 001 Types of …"."""
     lines: list[str] = []
-    line = ""
     for doc, title in key_entries(graph):
         entry = f"{doc} {title}"
-        if line and len(line) + len(entry) + 5 > width:
-            lines.append(line)
-            line = ""
-        line = f"{line}  ·  {entry}" if line else ("sources: " if not lines else "") + entry
-    return lines + [line] if line else lines
+        if lines and len(lines[-1]) + len(entry) + 5 <= width:
+            lines[-1] += f"  ·  {entry}"
+        else:
+            lines.append(("" if lines else "sources: ") + entry)
+    return lines
 
 
 def title_label(title: str, subtitle: str) -> str:
