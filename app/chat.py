@@ -4,7 +4,6 @@ A turn in `history` is {"role": "user", "text"} or {"role": "assistant", "kind",
 from __future__ import annotations
 
 import copy
-import re
 import threading
 
 import kg
@@ -20,6 +19,7 @@ from explain.followups import FollowUps, families_in, note, paragraph, turn
 from explain.grounded import near_tie
 from kg.errors import QuestionError
 from kg.reasoning.answer import Answer
+from kg.reasoning.conversation import is_thanks, read_intent
 from kg.reasoning.index import FAMILY_LABELS
 from kg.reasoning.needs import Needs
 from kg.reasoning.recommend import apply_overrides
@@ -31,12 +31,6 @@ MAX_HISTORY = 60            # turns kept per session; older ones are dropped (bo
 SESSIONS, SESSION_TTL = 500, 2 * 3600     # sessions kept in memory (oldest dropped first), and their lifetime in s
 PRIORITIES = ("sample-quality", "generation-speed", "training-stability", "diversity", "controllability",
               "interpretability", "exact-likelihood", "latent-smoothness")
-_WHY = re.compile(r"^\W*(why\s+(not|isn'?t|wasn'?t|didn'?t\s+you\s+pick)|what\s+about|how\s+about)\b", re.I)
-_COMPARE = re.compile(r"\b(compare|comparison|versus|vs\.?|differences?\s+between)\b", re.I)
-_CHANGE = re.compile(r"\b(what\s+(would|could)\s+change|change\s+your\s+(answer|mind))\b", re.I)
-_THEM = re.compile(r"^\W*(compare|comparison)\s+(them|the two|these|those|both|the top two)\W*$", re.I)
-_THANKS = re.compile(r"^\W*(thanks?|thank\s+you|thx|ty|cheers|ok(ay)?|cool|great|nice|got\s+it|perfect|awesome|"
-                     r"makes\s+sense|sounds\s+good|good|fine|alright|bye)\b[^?]{0,30}$", re.I)
 _LOCK = threading.Lock()      # one recommendation at a time on the shared knowledge base
 
 
@@ -110,7 +104,7 @@ def _follow_up(message: str, answer: Answer | None, kb) -> Answer | None:
 def _not_a_need(message: str, declined: Answer, kb) -> dict:
     """"thanks", "ok cool" are acknowledged; anything else (the weather, a recipe) is declined as a first
     question would be."""
-    if _THANKS.search(message):
+    if is_thanks(message):
         return note("Glad it helps. Describe another need, or change this one: “what if we had more data?”, "
                     "“and for audio instead?”, “why not GAN?”.")
     return _answer_turn(declined, kb, "")
@@ -142,18 +136,18 @@ def _handle(history: list, state: dict, message: str, kb) -> tuple[list, dict]:
                             "and ask again."))
         return history, state
     kb = _kb(kb)
-    named = families_in(message, kb.index)
     answer = state.get("answer")
-    answered = bool(answer and answer.recommendations)
-    if _THEM.search(message) and answered and len(answer.recommendations) >= 2:
-        history.append(FollowUps(kb, answer).compare([r.family for r in answer.recommendations[:2]]))
-    elif _COMPARE.search(message) and (len(named) >= 2 or (named and answered)):
-        history.append(FollowUps(kb, answer).compare(named if len(named) >= 2 else [answer.top.family, named[0]]))
-    elif _WHY.search(message) and named and answered:
-        history.append(FollowUps(kb, answer).why_not(named[0]))
-    elif _CHANGE.search(message) and answered and len(message) < 80:
+    recommended = [r.family for r in answer.recommendations] if answer and not answer.declined else []
+    intent = read_intent(message, families_in(message, kb.index), recommended)
+    if intent.kind == "compare":
+        history.append(FollowUps(kb, answer).compare(list(intent.families)))
+    elif intent.kind == "why-not":
+        history.append(FollowUps(kb, answer).why_not(intent.families[0]))
+    elif intent.kind == "catch":
+        history.append(FollowUps(kb, answer).catch(intent.families[0]))
+    elif intent.kind == "what-would-change":
         history.append(FollowUps(kb, answer).what_would_change())
-    elif (_WHY.search(message) or _CHANGE.search(message)) and not answered and len(message) < 40:
+    elif intent.kind == "ask-first":
         history.append(note("Ask for a recommendation first; then I can say why not another family or what would "
                             "change the answer."))
     else:

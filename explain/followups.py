@@ -92,6 +92,19 @@ class FollowUps:
         return turn("why_not", [{"type": "h", "text": f"Why not {label}?"}, paragraph(*out)], self.cites.items,
                     {"family": label})
 
+    def catch(self, family: str) -> dict:
+        """The costs of a family for this need ("what's the catch?"): the properties the sources rate it poorly
+        on, those the need weighs first, each cited."""
+        label = FAMILY_LABELS[family]
+        costs = tradeoffs_for(self.index, self.answer.needs, family, 4)
+        if not costs:
+            return note(f"No source rates {label} poorly on any property.")
+        out = [(f"{'Its' if i == 0 else 'And its'} {trade.label} is rated {trade.levels.phrase()}"
+                + (", which your question cares about." if trade.relevant else "."), self.cites.marks(trade.claims))
+               for i, trade in enumerate(costs)]
+        return turn("catch", [{"type": "h", "text": f"The catch with {label}"}, paragraph(*out)], self.cites.items,
+                    {"family": label})
+
     def _use_case(self, family: str, top, uc: str) -> tuple[str, list[int]] | None:
         index, label = self.index, FAMILY_LABELS[family]
         uc_label, bad = index.use_cases[uc].label, index.unsuited[family].get(uc, [])

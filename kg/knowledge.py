@@ -180,10 +180,13 @@ class KnowledgeBase:
     def follow_up(self, previous: Answer, text: str, *, alternatives: bool = True) -> Answer | None:
         """The answer to a follow-up of a previous answer (its needs kept where the message is silent),
         or None when the message is a need of its own."""
+        if previous.declined or not previous.recommendations:
+            return None                                   # nothing to follow up: a question of its own
         alone = self.understand(text)
-        if not is_follow_up(alone.question, alone):
+        if not is_follow_up(alone.text, self.index):
             return None
-        return answer_needs(merge(previous.needs, alone, alone.question), self.index, alternatives=alternatives)
+        return answer_needs(merge(previous.needs, alone, alone.question, self.index), self.index,
+                            alternatives=alternatives)
 
     def recommend(self, question: str, **options) -> Answer:
         """The answer to a question (see kg.reasoning.recommend.recommend for the options)."""

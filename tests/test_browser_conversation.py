@@ -1,5 +1,6 @@
 """A conversation in a real browser (Debian chromium, playwright): follow-ups keep what they do not change,
-"compare them" compares the two families on top, and the "Top priority" control puts its property first."""
+"compare them" compares the two families on top, "what's the catch?" keeps the answer, and the "Top priority"
+control puts its property first."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,6 +42,17 @@ def test_a_follow_up_keeps_the_stated_limits(chat):
 def test_compare_them_compares_the_two_on_top(chat):
     reply = _say(chat, "compare them", ".wm-compare")
     assert " vs " in reply and "Property" in reply
+
+
+def test_a_question_about_the_answer_keeps_it(chat):
+    """"what's the catch?" names the costs of the family recommended; a long follow-up that points back ("can it
+    run on a phone itself? …") keeps the task and adds the limit."""
+    catch = _say(chat, "ok, what's the catch with it?", ".wm-catch")
+    assert catch.startswith("The catch with ") and "rated" in catch
+    follow = _say(chat, "can it run on a phone itself? our users are often offline and we would rather not send "
+                        "their recordings to a server", ".wm-answer")
+    understood = follow.split("Understood:", 1)[1]
+    assert "Follow-up:" in follow and "audio" in understood and "small compute budget" in understood
 
 
 def test_top_priority_control_puts_it_first(chat):

@@ -62,6 +62,20 @@ def test_why_not_is_explained_with_citations(answered, knowledge, docs):
     assert same["kind"] == "note" and "already my first choice" in same["text"]
 
 
+@pytest.mark.parametrize("message", ["is a diffusion model any good for that?", "would a VAE work here instead?"])
+def test_a_family_weighed_for_the_answer_is_a_why_not(answered, knowledge, message):
+    turn = chat.handle_message(*answered, message, kb=knowledge)[0][-1]
+    assert turn["kind"] == "why_not" and turn["data"]["family"] in ("Diffusion", "VAE")
+
+
+def test_the_catch_of_the_answer_names_its_costs_cited(answered, knowledge, docs):
+    history, state = chat.handle_message(*answered, "ok, what's the catch with it?", kb=knowledge)
+    turn = history[-1]
+    assert turn["kind"] == "catch" and turn["data"]["family"] == "GAN" and "rated" in turn["text"]
+    assert turn["citations"] and all(_quote_ok(c, docs) for c in turn["citations"])
+    assert state["question"] == QUESTION                       # the answer stays
+
+
 def test_compare_two_families_side_by_side(answered, knowledge, docs):
     history, _ = chat.handle_message(*answered, "compare VAE and diffusion", kb=knowledge)
     turn = history[-1]

@@ -16,7 +16,7 @@ from kg.reasoning import declines, priorities, resources
 from kg.reasoning.declines import GENERATIVE, asks_about, decline_reason, plainly_out_of_scope
 from kg.reasoning.families import candidates, ruled_out, tool_choice
 from kg.reasoning.index import KnowledgeIndex
-from kg.reasoning.priorities import DEMOTED, INDIFFERENT, SOFT, rank_by_mention, read_priorities
+from kg.reasoning.priorities import DEMOTED, INDIFFERENT, NO_HURRY, SOFT, rank_by_mention, read_priorities
 from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated, resource_only
 
 MAX_QUESTION_CHARS = 2000
@@ -152,7 +152,8 @@ def _constraints(clause: str, needs: Needs) -> None:
         needs.constraints.add(f"compute-{size}")
     if not any(c.startswith("data-") for c in needs.constraints) and (size := data_size(clause)):
         needs.constraints.add(f"data-{size}")
-    if (latency := _LATENCY.search(clause)) and not INDIFFERENT.search(clause) and not SOFT.search(clause) \
+    if (latency := _LATENCY.search(clause)) and not (INDIFFERENT.search(clause) or SOFT.search(clause)
+                                                     or NO_HURRY.search(clause)) \
             and not DEMOTED.match(clause[latency.end():]):                 # "latency is a secondary worry"
         needs.constraints.add("latency-critical")
 
@@ -160,7 +161,8 @@ def _constraints(clause: str, needs: Needs) -> None:
 def latency_waived(text: str) -> bool:
     """Whether the text waves speed limits off or only wishes for them ("it doesn't need to be real-time",
     "real-time would be nice but it's not required")."""
-    return any(_LATENCY.search(c) and (INDIFFERENT.search(c) or SOFT.search(c)) for c in split_clauses(text))
+    return bool(NO_HURRY.search(text)) or any(_LATENCY.search(c) and (INDIFFERENT.search(c) or SOFT.search(c))
+                                              for c in split_clauses(text))
 
 
 _LEXICON = (_SMALL, _LARGE, _NEGATED_SIZE, _COMPUTE, _DATA, _LATENCY, _NOT_WANTED, _SPLIT)
@@ -185,6 +187,12 @@ def _literal(text: str, concepts: dict, min_len: int = 5) -> dict[str, float]:
 
 def _literal_use_cases(text: str, index: KnowledgeIndex) -> dict[str, float]:
     return _literal(text, index.use_cases)
+
+
+def names_task(text: str, index: KnowledgeIndex) -> bool:
+    """Whether the text words a kind of data or a use case itself ("and for audio instead?", "what about
+    super-resolution?"), beyond limits and wishes ("it has to run on a phone")."""
+    return bool(_literal(text, index.modalities, 3) or _literal_use_cases(text, index))
 
 
 def primary_use_case(index: KnowledgeIndex, modality: str) -> str | None:
@@ -262,7 +270,7 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
         scores[uc] = max(scores.get(uc, 0.0), score)
     best = max(scores.values(), default=0.0)
     if not (needs.priorities or needs.constraints or needs.indifferent):    # a stated limit or wish is a need's
-        needs.out_of_scope = plainly_out_of_scope(score_texts(matcher, [text], "out_of_scope"), best)
+        needs.out_of_scope = plainly_out_of_scope(score_texts(matcher, [text] + clauses, "out_of_scope"), best)
     needs.out_of_scope = needs.out_of_scope or ("software" if tool_choice(text, index) else "")
     mods = score_texts(matcher, [text] + clauses, "modality")
     literal_mods = _literal(text, index.modalities, 3)
@@ -316,5 +324,5 @@ def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
         needs.declined, needs.decline_reason = True, reason
 
 
-__all__ = ["Needs", "map_needs", "check_question", "split_clauses", "latency_waived", "task_clauses", "rule_words",
-           "reading", "score_texts"]
+__all__ = ["Needs", "map_needs", "names_task", "check_question", "split_clauses", "latency_waived", "task_clauses",
+           "rule_words", "reading", "score_texts"]

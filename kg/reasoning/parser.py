@@ -254,8 +254,8 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
     if (_head_declines(probs, rules, thresholds) or asks_about(rules.text) or rules.out_of_scope) \
             and not rules.candidates:
         needs.declined = True
-        needs.decline_reason = rules.decline_reason or (
-            OUT_OF_SCOPE[rules.out_of_scope][0] if rules.out_of_scope else NO_NEED)
+        specific = rules.decline_reason if rules.decline_reason != NO_NEED else ""   # a plain kind says more
+        needs.decline_reason = specific or (OUT_OF_SCOPE[rules.out_of_scope][0] if rules.out_of_scope else NO_NEED)
         # the limits and wishes it states stay: as a follow-up ("and if GPUs were unlimited?") they change the
         # need before it rather than decline it (kg.reasoning.conversation.merge)
         needs.constraints, needs.indifferent = set(rules.constraints), set(rules.indifferent)

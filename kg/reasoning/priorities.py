@@ -95,8 +95,17 @@ def rank_by_mention(text: str, index: KnowledgeIndex, needs: Wanted) -> None:
         needs.first = order[0][1]
 
 
+# Time waved off in so many words ("it can take as long as it needs", "a few seconds per sample is fine").
+NO_HURRY = re.compile(r"\b(as long as (it|they) (needs?|takes?|likes?|wants?)|takes? (its|their) time|no rush|"
+                       r"not in a (rush|hurry)|(can|could|may) (wait|take) (a while|minutes|hours|all night)|"
+                       r"(seconds|minutes|hours)( per [\w-]+)? (is|are) (fine|ok|okay|acceptable))\b", re.I)
+
+
 def read_priorities(clause: str, index: KnowledgeIndex, needs: Wanted) -> None:
     """The properties a clause wants, waves off (indifferent) or puts below others (demoted), into needs."""
+    if NO_HURRY.search(clause) and "generation-speed" in index.properties:
+        needs.indifferent.add("generation-speed")
+        needs.priorities.pop("generation-speed", None)
     for prop, concept in index.properties.items():
         match = _property_pattern(prop, concept).search(clause)
         if not match:
@@ -127,7 +136,7 @@ _FINE_IF = re.compile(r"\b(doesn'?t matter|does not matter|no matter|don'?t care
                       r"no problem)\s+(if|that|when|whether)\b[\w\s']{0,25}$", re.I)
 _TROUBLE = re.compile(r"collaps|unstable|instabilit|diverg|babysit|blow|blew|fight|pain|slow|blurry", re.I)
 # The patterns whose literal words the reading listens for: a misspelling is corrected towards them.
-LEXICON = (INDIFFERENT, _STRONG, _ABOVE_ALL, DEMOTED, SOFT, _OVER, _RANKED, _NEGATED_BEFORE, _FINE_IF,
+LEXICON = (INDIFFERENT, NO_HURRY, _STRONG, _ABOVE_ALL, DEMOTED, SOFT, _OVER, _RANKED, _NEGATED_BEFORE, _FINE_IF,
            *(re.compile(cue) for cue in _PROPERTY_CUES.values()))
 
 
@@ -150,4 +159,5 @@ def _negated_near(clause: str, start: int, end: int) -> bool:
         _TROUBLE.search(clause)
 
 
-__all__ = ["INDIFFERENT", "DEMOTED", "SOFT", "LEXICON", "mention_order", "rank_by_mention", "read_priorities"]
+__all__ = ["INDIFFERENT", "NO_HURRY", "DEMOTED", "SOFT", "LEXICON", "mention_order", "rank_by_mention",
+           "read_priorities"]

@@ -33,6 +33,12 @@ _ITEMS = (r"images?|photos?|pictures?|pics|samples?|examples?|rows|records?|reco
           r"loops|curves|posters|patterns|photographs|paintings|artworks|volumes|traces|trials|profiles")
 _COUNT = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(k|m|mm|b|thousand|million|billion)?\+?\s+"
                     r"(?:[a-z][\w-]*\s+){0,3}?(" + _ITEMS + r")\b", re.I)
+# A count of whatever the person has, in words the item list does not know ("we only have 2k claims").
+_HAVE_COUNT = re.compile(r"\b(?:have|got|collected|gathered|own)\s+(?:only |just |about |around |roughly |maybe |~)?"
+                         r"(\d[\d,]*(?:\.\d+)?)\s*(k|m|thousand|million)?\+?\s+(?:[a-z][\w-]*\s+){0,2}?"
+                         r"(?!(?:gpus|cards|cores|machines|nodes|servers|people|engineers|devs|developers|teammates|colleagues|"
+                         r"kids|children|friends|users|customers|dollars|euros|bucks|days|weeks|months|years|"
+                         r"gb|tb|mb)\b)([a-z]+s)\b", re.I)
 _FEW = re.compile(r"\b(a few|a handful of|handful of|(?:a )?few hundred|(?:a )?couple(?: of)? hundred|few|a couple of|"
                   r"a couple|a few dozen|"
                   r"several hundred|(?:only|just) (?:a dozen|dozens of|hundreds of|one|two|three|four|five|six|seven|"
@@ -110,7 +116,7 @@ def data_size(text: str) -> str:
     if _MANY.search(text):
         return "large"
     sizes = []
-    for match in _COUNT.finditer(text):
+    for match in [*_COUNT.finditer(text)] or [*_HAVE_COUNT.finditer(text)]:
         value = _amount(match.group(1), match.group(2), match.group(3))
         if value < SMALL_DATA_BELOW:
             sizes.append("small")
@@ -132,7 +138,8 @@ _PRETRAINED_CUE = re.compile(
     r"open[- ](?:source )?(?:models?|llms?|checkpoints?)|"
     r"public (?:\w+ ){0,2}?(?:models?|checkpoints?|weights|generators?)|"
     r"existing (?:open[- ]?\w* |\w+ )?(?:models?|checkpoints?|weights|networks?)|fine-?tun\w*|lora|sdxl|"
-    r"base models?|released (?:a |an )?(?:\w+ ){0,2}?(?:models?|generators?))\b", re.I)
+    r"base models?|released (?:a |an )?(?:\w+ ){0,2}?(?:models?|generators?)|"
+    r"(?:somebody|someone|anybody|anyone) else'?s (?:\w+ )?(?:models?|weights|checkpoints?))\b", re.I)
 _DENIED_BEFORE = re.compile(r"\b(no|nothing|nobody|none|not|never|without|no one|lack\w*|\w+n't|cannot|"
                             r"forbid\w*|prohibit\w*|bans?|banned|disallow\w*|not allowed|"
                             r"dont|doesnt|cant|wont|isnt|arent|havent)\b[^,;.:()]{0,30}$", re.I)
