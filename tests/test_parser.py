@@ -222,7 +222,11 @@ def test_no_latency_where_none_is_asked(knowledge, question):
     ("small team, we want to generate training images without fighting the training loop", "training-stability"),
     ("VAE vs GAN, which one is less of a pain to train? I want cartoon avatars", "training-stability"),
     ("flow-based model or GAN when I need the probability of every generated sample?", "exact-likelihood"),
-    ("background music for my videos, it has to be as good as possible", "sample-quality")])
+    ("background music for my videos, it has to be as good as possible", "sample-quality"),
+    ("paired semantic-map to RGB translation for driving-sim frames, want photoreal output", "sample-quality"),
+    ("endless ambient forest sound for a VR app; it should sound real, not like a synth pad", "sample-quality"),
+    ("synthetic sensor series for a dashboard; management wants something they can have explained to them",
+     "interpretability")])
 def test_priorities_in_other_words(knowledge, question, priority):
     assert priority in knowledge.understand(question).priorities
 
@@ -230,6 +234,7 @@ def test_priorities_in_other_words(knowledge, question, priority):
 def test_a_trouble_negated_is_wanted_and_fine_if_slow_is_waved_off(knowledge):
     assert "diversity" in knowledge.understand("hd faces, no mode collapse").priorities
     for question in ("it doesn't matter if it is slow, we want sharp product photos",
+                     "sound effects for a game, rendered offline so it can take as long as it needs",
                      "slow generation is fine, we want sharp product photos",
                      "sharp product photos; I don't care if it renders slowly"):
         assert "generation-speed" in knowledge.understand(question).indifferent

@@ -34,7 +34,9 @@ SOFT = re.compile(r"\b(would be nice|nice[- ]to[- ]have|a bonus|optional)\b", re
 # Words that name a property in everyday language, beyond the vocabulary's labels.
 _PROPERTY_CUES = {
     "sample-quality": r"quality|realistic|realism|photorealistic|high-fidelity|fidelity|sharp|lifelike|"
-                      r"convincing|stunning|beautiful|as good as (?:possible|it (?:can|gets)|they (?:can|get))",
+                      r"convincing|stunning|beautiful|as good as (?:possible|it (?:can|gets)|they (?:can|get))|"
+                      r"photo-?real\w*|crisp|polished|fluent|natural[- ]sounding|(?:nice|good)[- ]looking|"
+                      r"(?:look|sound)(?:s|ing)? (?:real|natural|good|great|ok|okay|right|professional|human)",
     "generation-speed": r"fast|faster|speed|quick|quickly|real[- ]time|latency|slow|slowly|instant|throughput",
     "training-stability": r"stable(?! diffusion)|stability|collaps\w*|unstable|diverg\w*|reliable training|"
                           r"robust training|"
@@ -42,7 +44,8 @@ _PROPERTY_CUES = {
                           r"trains? reliably|fight\w* the training( loop)?",
     "diversity": r"diverse|diversity|variety|varied|mode coverage|mode collapse",
     "controllability": r"control|controllable|controlled|steer\w*|conditional|guided",
-    "interpretability": r"interpretab\w*|explainab\w*|understand\w* the model|transparen\w*",
+    "interpretability": r"interpret(?:ab\w*|ation|ing|ed)?|explainab\w*|understand\w* (?:the model|what|why|how)|"
+                        r"transparen\w*|explain\w* (?:to|why|how|what)|(?:be|get|have it) explained",
     "exact-likelihood": r"exact likelihoods?|likelihoods?|log-likelihood|probabilit(y|ies) of (each|every)|"
                         r"density estimation|exact density",
     "latent-smoothness": r"interpolat\w*|smooth\w*|latent space|morph\w*|blend\w*",
