@@ -226,7 +226,10 @@ def test_no_latency_where_none_is_asked(knowledge, question):
     ("paired semantic-map to RGB translation for driving-sim frames, want photoreal output", "sample-quality"),
     ("endless ambient forest sound for a VR app; it should sound real, not like a synth pad", "sample-quality"),
     ("synthetic sensor series for a dashboard; management wants something they can have explained to them",
-     "interpretability")])
+     "interpretability"),
+    ("a PixelCNN-like baseline for binarized MNIST where we report NLL in bits/dim", "exact-likelihood"),
+    ("VAE vs flow for glitches in detector data, which one is less painful to train?", "training-stability"),
+    ("a polished rendering from my rough massing sketch that actually respects the sketch", "controllability")])
 def test_priorities_in_other_words(knowledge, question, priority):
     assert priority in knowledge.understand(question).priorities
 

@@ -246,13 +246,19 @@ def _head_declines(probs: dict[str, dict[str, float]], rules: Needs, thresholds:
     return not any(p >= SURE_TASK and u in rules.use_cases for u, p in probs["use_cases"].items())
 
 
+def declines(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[str, float]) -> bool:
+    """Whether the need is declined: by the decline head (see _head_declines), as a question about the families,
+    or as a request plainly of a kind not served; never a comparison of named families ("GAN or VAE for …")."""
+    return (_head_declines(probs, rules, thresholds) or asks_about(rules.text) or bool(rules.out_of_scope)) \
+        and not rules.candidates
+
+
 def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[str, float],
            index: KnowledgeIndex) -> Needs:
     """Needs from the heads' probabilities (see the module doc)."""
     needs = Needs(question=rules.question, read_as=rules.read_as, avoid=set(rules.avoid),
                   candidates=list(rules.candidates), first=rules.first, demoted=set(rules.demoted) - {rules.first})
-    if (_head_declines(probs, rules, thresholds) or asks_about(rules.text) or rules.out_of_scope) \
-            and not rules.candidates:
+    if declines(probs, rules, thresholds):
         needs.declined = True
         specific = rules.decline_reason if rules.decline_reason != NO_NEED else ""   # a plain kind says more
         needs.decline_reason = specific or (OUT_OF_SCOPE[rules.out_of_scope][0] if rules.out_of_scope else NO_NEED)
@@ -323,4 +329,4 @@ def read_needs(question: str, index: KnowledgeIndex, matcher, parser: NeedParser
 
 __all__ = ["NeedParser", "Example", "load_examples", "label_space", "label_matrix", "features", "rule_vector",
            "decode", "read_needs", "fingerprint", "current_fingerprint", "neighbour_labels", "MIN_POSITIVES",
-           "ORDER_WEIGHTS", "PARSER_FILE", "GROUPS", "admits"]
+           "ORDER_WEIGHTS", "PARSER_FILE", "GROUPS", "admits", "declines"]

@@ -36,18 +36,22 @@ _PROPERTY_CUES = {
     "sample-quality": r"quality|realistic|realism|photorealistic|high-fidelity|fidelity|sharp|lifelike|"
                       r"convincing|stunning|beautiful|as good as (?:possible|it (?:can|gets)|they (?:can|get))|"
                       r"photo-?real\w*|crisp|polished|fluent|natural[- ]sounding|(?:nice|good)[- ]looking|"
-                      r"(?:look|sound)(?:s|ing)? (?:real|natural|good|great|ok|okay|right|professional|human)",
-    "generation-speed": r"fast|faster|speed|quick|quickly|real[- ]time|latency|slow|slowly|instant|throughput",
+                      r"(?:look|sound)(?:s|ing)? (?:real|natural|good|great|ok|okay|right|professional|human)|"
+                      r"fid|inception score|perceptual quality",
+    "generation-speed": r"fast|faster|fastest|speed|speedy|snappy|quick|quickly|quickest|real[- ]time|latency|slow|"
+                        r"slowly|instant|throughput",
     "training-stability": r"stable(?! diffusion)|stability|collaps\w*|unstable|diverg\w*|reliable training|"
                           r"robust training|"
-                          r"babysit\w*|blow(s|ing)? up|blew up|pain to train|(easy|easier|hard|tricky) to train|"
+                          r"babysit\w*|blow(s|ing)? up|blew up|pain(ful)? to train|(easy|easier|hard|tricky) to train|"
                           r"trains? reliably|fight\w* the training( loop)?",
-    "diversity": r"diverse|diversity|variety|varied|mode coverage|mode collapse",
-    "controllability": r"control|controllable|controlled|steer\w*|conditional|guided",
+    "diversity": r"diverse|diversity|variety|varied|variations|mode coverage|mode collapse",
+    "controllability": r"control|controllable|controlled|steer\w*|conditional|guided|"
+                       r"(?:respects?|follows?|sticks? to) the (?:sketch|layout|prompt|pose|outline|melody|script)",
     "interpretability": r"interpret(?:ab\w*|ation|ing|ed)?|explainab\w*|understand\w* (?:the model|what|why|how)|"
                         r"transparen\w*|explain\w* (?:to|why|how|what)|(?:be|get|have it) explained",
     "exact-likelihood": r"exact likelihoods?|likelihoods?|log-likelihood|probabilit(y|ies) of (each|every)|"
-                        r"density estimation|exact density",
+                        r"density estimation|exact density|nll|bits[ /-]?(?:per[ /-]?)?dim\w*|"
+                        r"(?:exactly |tractabl[ey] )?computable probabilit\w*|exact probabilit\w*",
     "latent-smoothness": r"interpolat\w*|smooth\w*|latent space|morph\w*|blend\w*",
     "compute-need": r"cheap to train|low cost|efficient",
     "data-need": r"data[- ]efficient",

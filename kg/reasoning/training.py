@@ -13,7 +13,7 @@ import numpy as np
 
 from kg import paths
 from kg.reasoning.embedding import DIMENSIONS
-from kg.reasoning.needs import map_needs
+from kg.reasoning.needs import Needs, map_needs
 from kg.reasoning.parser import (
     GROUPS,
     MIN_POSITIVES,
@@ -22,6 +22,7 @@ from kg.reasoning.parser import (
     NeedParser,
     admits,
     current_fingerprint,
+    declines,
     features,
     label_matrix,
     label_space,
@@ -45,15 +46,16 @@ def example_text(example: Example) -> str:
     return example.question
 
 
-def featurize(examples: list[Example], index, matcher) -> tuple[np.ndarray, np.ndarray]:
-    """Base features and rule vectors, one row per example."""
+def featurize(examples: list[Example], index, matcher) -> tuple[np.ndarray, np.ndarray, list[Needs]]:
+    """Base features, rule vectors (one row per example) and the rule readings themselves."""
     space = label_space(index)
-    base, rules = [], []
+    base, rules, readings = [], [], []
     for example in examples:
         reading = map_needs(example_text(example), index, matcher, keep_on_decline=True)
         base.append(features(reading.text, index, matcher, reading))
         rules.append(rule_vector(reading, space))
-    return np.array(base), np.array(rules)
+        readings.append(reading)
+    return np.array(base), np.array(rules), readings
 
 
 def fit(examples: list[Example], base: np.ndarray, space: dict[str, list[str]], c: float = 2.0) -> NeedParser:
@@ -103,9 +105,11 @@ def f1(predicted: list[set], gold: list[set]) -> float:
     return 2 * tp / (2 * tp + wrong) if tp else 0.0
 
 
-def tune(parser: NeedParser, examples: list[Example], base: np.ndarray, rules: np.ndarray) -> dict[str, dict]:
+def tune(parser: NeedParser, examples: list[Example], base: np.ndarray, rules: np.ndarray,
+         readings: list[Needs]) -> dict[str, dict]:
     """Per group, the threshold with the best F1 on these (dev) examples, and whether the heads beat the
-    rules; sets parser.thresholds and parser.use_model and returns the figures."""
+    rules; sets parser.thresholds and parser.use_model and returns the figures. The decline threshold is
+    the one whose declines, as decode makes them (kg.reasoning.parser.declines), are most often right."""
     figures, offset = {}, 0
     parser.use_model = dict.fromkeys(GROUPS, True)
     probs = [parser.probabilities(x, r) for x, r in zip(base, rules)]
@@ -119,7 +123,8 @@ def tune(parser: NeedParser, examples: list[Example], base: np.ndarray, rules: n
                                        for pr, ruled, text in zip(probs, by_rules, texts)], gold), t)
                                   for t in THRESHOLDS)
         if g == "decline":       # a generative need refused costs as much as a decline missed: accuracy
-            threshold = max(THRESHOLDS, key=lambda t: (_accuracy([pr[g]["yes"] >= t for pr in probs], gold), t))
+            threshold = max(THRESHOLDS, key=lambda t: (_accuracy(
+                [declines(pr, reading, {g: t}) for pr, reading in zip(probs, readings)], gold), t))
         rules_f1 = f1(by_rules, gold)
         parser.use_model[g] = model_f1 > rules_f1
         parser.thresholds[g] = float(threshold) if parser.use_model[g] else 0.5
@@ -134,10 +139,10 @@ def fit_parser(kb, folder: Path | None = None, *, hold_out_dev: bool = False) ->
     parser kept has seen every labelled need but the frozen test splits. Saved into the build folder."""
     train, dev = load_examples(needs_dir() / "train.yaml"), load_examples(needs_dir() / "dev.yaml")
     space = label_space(kb.index)
-    base_t, _ = featurize(train, kb.index, kb.matcher)
+    base_t, _, _ = featurize(train, kb.index, kb.matcher)
     parser = fit(train, base_t, space)
-    base_d, rules_d = featurize(dev, kb.index, kb.matcher)
-    figures = tune(parser, dev, base_d, rules_d)
+    base_d, rules_d, readings_d = featurize(dev, kb.index, kb.matcher)
+    figures = tune(parser, dev, base_d, rules_d, readings_d)
     if not hold_out_dev:
         chosen = parser
         parser = fit(train + dev, np.vstack([base_t, base_d]), space)
