@@ -206,7 +206,9 @@ def test_writing_and_forecasting_are_generative(knowledge, question, tasks):
     ("few hundred annotated brightfield cell images", "data-small"),
     ("3D MRI volumes from a biobank and a sizeable GPU allocation", "compute-large"),
     ("synthetic insurance claims; we only have 2k claims", "data-small"),
-    ("new poses of my character; i'd rather not start from somebody else's model", "pretrained-unavailable")])
+    ("new poses of my character; i'd rather not start from somebody else's model", "pretrained-unavailable"),
+    ("auto replies to customer emails; we dont have gpu at all, only a normal server", "compute-small"),
+    ("a natural sounding voice, in real time on a smart speaker", "compute-small")])
 def test_resources_in_other_words(knowledge, question, constraint):
     assert constraint in knowledge.understand(question).constraints
 
@@ -468,6 +470,22 @@ def test_a_follow_up_waving_time_off_lifts_the_latency_limit(knowledge):
     assert "latency-critical" not in follow.needs.constraints and "diversity" in follow.needs.priorities
 
 
+@pytest.mark.parametrize("message, lifted", [("scratch the real-time part. if only the look matters, what then?",
+                                              "latency-critical"), ("ignore the vram thing", "compute-small")])
+def test_a_follow_up_lifts_the_limit_it_waves_off(knowledge, message, lifted):
+    first = knowledge.recommend("text-to-image backdrops in real time for my indie game, I've only got a 6GB card")
+    assert lifted in first.needs.constraints
+    follow = knowledge.follow_up(first, message)
+    assert follow is not None and not follow.declined and lifted not in follow.needs.constraints
+
+
+def test_a_follow_up_asking_for_another_kind_of_task_is_declined(knowledge):
+    first = knowledge.recommend("generating synthetic ECG traces for testing our monitor firmware, which model?")
+    follow = knowledge.follow_up(first, "and what about predicting the diagnosis labels for each patient? we've got "
+                                        "20k records labelled by cardiologists, which classifier is best?")
+    assert follow is None or follow.declined
+
+
 def test_a_follow_up_to_a_declined_question_is_a_question_of_its_own(knowledge):
     first = knowledge.recommend("What is the capital of France?")
     assert first.declined and knowledge.follow_up(first, "and for audio instead?") is None
@@ -479,7 +497,8 @@ def test_a_follow_up_to_a_declined_question_is_a_question_of_its_own(knowledge):
     ("is a VAE any good for that?", ("why-not", ("vae",))), ("why not flow?", ("why-not", ("flow",))),
     ("what's the catch with that family, data-wise?", ("catch", ("gan",))),
     ("what would change your answer?", ("what-would-change", ())),
-    ("ok but make it faster", ("need", ())), ("thanks!", ("need", ()))])
+    ("ok but make it faster", ("need", ())), ("thanks!", ("need", ())),
+    ("catch: 300 photos, a laptop, and nothing pretrained on these species", ("need", ()))])
 def test_what_a_message_after_an_answer_asks_for(knowledge, message, intent):
     got = read_intent(message, named_families(message, knowledge.index), ["gan", "vae"])
     assert (got.kind, got.families) == intent

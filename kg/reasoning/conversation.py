@@ -11,6 +11,7 @@ import copy
 import re
 from dataclasses import dataclass
 
+from kg.reasoning.declines import OUT_OF_SCOPE
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.needs import Needs, latency_waived, names_task
 
@@ -21,7 +22,9 @@ _CUE = re.compile(r"^\W*(and|but|what about|what if|how about|same|ok(ay)?|now|a
                   r"forgot|oh|hmm|turns out|scratch|ignore|never ?mind|nvm)\b", re.I)
 # Words that point back at what was said before ("can it run on the iPad itself?", "the same but …").
 _BACK = re.compile(r"\b(it|that|this|those|them|these|same|instead|the one|also|too|anything else)\b", re.I)
-_KINDS = ("compute", "data", "pretrained")
+# The reasons of declined requests for another kind of machine learning (kg.reasoning.declines.OUT_OF_SCOPE).
+TASK_REASONS = {OUT_OF_SCOPE[kind][0] for kind in ("prediction", "detection", "segmentation", "estimation",
+                                                   "transcription")}
 
 _WHY = re.compile(r"^\W*(why\s+(not|isn'?t|wasn'?t|didn'?t\s+you\s+pick)|what\s+about|how\s+about)\b", re.I)
 _COMPARE = re.compile(r"\b(compare|comparison|versus|vs\.?|differences?\s+between|tradeoffs?\s+(vs|versus|against|"
@@ -60,9 +63,10 @@ def read_intent(message: str, named: list[str], recommended: list[str]) -> Inten
         return Intent("compare", tuple(recommended[:2]))
     if _COMPARE.search(message) and (len(named) >= 2 or (named and answered)):
         return Intent("compare", tuple(named if len(named) >= 2 else [recommended[0], named[0]]))
-    if answered and named and (_WHY.search(message) or (_FITS.search(message) and _BACK.search(message))):
+    asked = "?" in message
+    if answered and named and (_WHY.search(message) or (asked and _FITS.search(message) and _BACK.search(message))):
         return Intent("why-not", (named[0],))
-    if answered and _CATCH.search(message) and len(message) < 120 and (named or _BACK.search(message)):
+    if answered and asked and _CATCH.search(message) and len(message) < 120 and (named or _BACK.search(message)):
         return Intent("catch", ((named or recommended)[0],))
     if _CHANGE.search(message) and answered and len(message) < 80:
         return Intent("what-would-change")
@@ -100,15 +104,22 @@ def changes_task(follow: Needs, index: KnowledgeIndex) -> bool:
     return bool(follow.modalities) or any(score >= NEW_TASK for score in follow.use_cases.values())
 
 
+def _another_task(follow: Needs, text: str) -> bool:
+    """A declined follow-up that asks for a task whichmodel does not serve (predicting, detecting, …), beyond a
+    short change that opens as one ("and if we had 20k labelled beats?")."""
+    short_change = len(text.split()) <= MAX_FOLLOW_UP_WORDS and opens_as_change(text)
+    return follow.decline_reason in TASK_REASONS and not short_change
+
+
 def _kind(constraint: str) -> str:
     return constraint.split("-")[0]
 
 
 def merge(previous: Needs, follow: Needs, text: str, index: KnowledgeIndex) -> Needs:
     """The previous needs changed by what the follow-up states (see the module doc)."""
-    if follow.declined and not (follow.use_cases or follow.constraints or follow.priorities or follow.indifferent
-                                or follow.avoid):
-        return follow                                   # "thanks": nothing to merge
+    stated = follow.use_cases or follow.constraints or follow.priorities or follow.indifferent or follow.avoid
+    if follow.declined and (not stated or _another_task(follow, text)):
+        return follow              # "thanks"; "and what about classifying the beats themselves? we have 20k …"
     combined = copy.deepcopy(previous)
     combined.question = f"{previous.question} {text}"
     combined.read_as = f"{previous.text} {follow.text}"
@@ -116,8 +127,8 @@ def merge(previous: Needs, follow: Needs, text: str, index: KnowledgeIndex) -> N
     if changes_task(follow, index):
         combined.use_cases = dict(follow.use_cases) or combined.use_cases
         combined.modalities = dict(follow.modalities)
-    stated = {_kind(c) for c in follow.constraints}
-    combined.constraints = {c for c in combined.constraints if _kind(c) not in stated} | set(follow.constraints)
+    kinds = {_kind(c) for c in follow.constraints}
+    combined.constraints = {c for c in combined.constraints if _kind(c) not in kinds} | set(follow.constraints)
     if latency_waived(follow.text) or "generation-speed" in follow.indifferent:
         combined.constraints.discard("latency-critical")         # "a few seconds per sample is fine"
     order = list(follow.priorities) + [p for p in previous.priorities if p not in follow.priorities]

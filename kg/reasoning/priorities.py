@@ -105,7 +105,9 @@ def rank_by_mention(text: str, index: KnowledgeIndex, needs: Wanted) -> None:
 # Time waved off in so many words ("it can take as long as it needs", "a few seconds per sample is fine").
 NO_HURRY = re.compile(r"\b(as long as (it|they) (needs?|takes?|likes?|wants?)|takes? (its|their) time|no rush|"
                        r"not in a (rush|hurry)|(can|could|may) (wait|take) (a while|minutes|hours|all night)|"
-                       r"(seconds|minutes|hours)( per [\w-]+)? (is|are) (fine|ok|okay|acceptable))\b", re.I)
+                       r"(seconds|minutes|hours)( per [\w-]+)? (is|are) (fine|ok|okay|acceptable)|"
+                       r"(forget|ignore|drop|scratch|scrap|never mind) (about )?(the |that |our )?"
+                       r"(real[- ]?time|latency|speed)( part| thing| requirement| limit)?)\b", re.I)
 
 
 def read_priorities(clause: str, index: KnowledgeIndex, needs: Wanted) -> None:

@@ -16,7 +16,9 @@ SMALL_HARDWARE = re.compile(
     r"modest hardware|weak hardware|older gpus?|(rtx|gtx)[ -]?\d{3,4}\w*|(30|40|50)[5-9]0( ti)?|"
     r"t4|a10g?|m[1-4] (mac|chip|ipad|macbook)|consoles?|console hardware|colab|free tier|in the browser|"
     r"no (big|large|real) gpus?|without a gpu|no gpus?|(4|6|8|10|11|12|16|24) ?gb( of)? (card|gpu|vram|graphics card)|"
-    r"(gpu|card|budget|compute) is (puny|tiny|minuscule|weak|small))\b", re.I)
+    r"(gpu|card|budget|compute) is (puny|tiny|minuscule|weak|small)|smart ?speakers?|earbuds?|hearing aids?|"
+    r"wearables?|smart ?watch(es)?|(dont|don'?t|do not|doesn'?t|didn'?t) (have|own|got) (a |any )?"
+    r"(gpus?|graphics cards?))\b", re.I)
 LARGE_HARDWARE = re.compile(
     r"\b((gpu |compute |training )?clusters?|supercomputer|tpu[ -]?(v\d )?pods?|data ?cent(er|re)s?|dgx|gpu farm|"
     r"\d+ ?(x|×) ?(gpus?|h100s?|a100s?|v100s?|h200s?|tpus?)|(\d{2,}|eight|sixteen|dozens of|hundreds of|"
@@ -48,9 +50,9 @@ _MANY = re.compile(r"\b(tens of thousands|hundreds of thousands|millions|billion
                    r"(dataset|corpus|archive|collection|table|amount of data)\b", re.I)
 
 
-LIFTED = re.compile(r"\b(forget|ignore|drop|remove|lift|scrap|never mind|no more|without)\s+(about\s+)?"
-                    r"(the\s+|my\s+|our\s+|any\s+)?(compute|gpu|hardware|budget|data|dataset)\s+(limits?|constraints?|budget|caps?|restrictions?|"
-                    r"problem|issue)\b", re.I)
+LIFTED = re.compile(r"\b(forget|ignore|drop|remove|lift|scrap|scratch|never mind|no more|without)\s+(about\s+)?"
+                    r"(the\s+|my\s+|our\s+|any\s+|that\s+)?(compute|gpu|vram|memory|hardware|budget|data|dataset)\s+"
+                    r"(limits?|constraints?|budget|caps?|restrictions?|problem|issue|thing|part|requirements?)\b", re.I)
 
 
 def lifted(text: str) -> set[str]:
