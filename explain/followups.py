@@ -68,7 +68,8 @@ class FollowUps:
             return note(f"{label} is already my first choice for this need; the reasons are above. Ask “what would "
                         "change your answer?” to see what would put another family first.")
         rank = next((i for i, r in enumerate(recs) if r.family == family), None)
-        out = [f"{label} is not among my top {len(recs)} for this need." if rank is None else
+        out = [(f"{label} is not among my top {len(recs)} for this need." if len(recs) > 1 else
+                f"{label} is not among the families I recommend for this need.") if rank is None else
                f"{label} ranks {rank + 1} of {len(recs)} here, behind {top.label}."]
         for uc in sorted(needs.use_cases, key=lambda u: -needs.use_cases[u])[:2]:
             sentence = self._use_case(family, top, uc)
@@ -99,9 +100,9 @@ class FollowUps:
         costs = tradeoffs_for(self.index, self.answer.needs, family, 4)
         if not costs:
             return note(f"No source rates {label} poorly on any property.")
-        out = [(f"{'Its' if i == 0 else 'And its'} {trade.label} is rated {trade.levels.phrase()}"
+        out = [(f"Its {trade.label} is rated {trade.levels.phrase()}"
                 + (", which your question cares about." if trade.relevant else "."), self.cites.marks(trade.claims))
-               for i, trade in enumerate(costs)]
+               for trade in costs]
         return turn("catch", [{"type": "h", "text": f"The catch with {label}"}, paragraph(*out)], self.cites.items,
                     {"family": label})
 
