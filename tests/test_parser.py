@@ -24,6 +24,8 @@ TEST_SPLIT_2 = ROOT / "tests" / "data" / "needs-test-2.yaml"
 TEST_SPLIT_2_SHA256 = "a1b5d7348620742ac623abb9371b56930baaef083b4d43c9277b2813766678a3"
 TEST_SPLIT_3 = ROOT / "tests" / "data" / "needs-test-3.yaml"
 TEST_SPLIT_3_SHA256 = "fdd55c5678a4e6f2ef90aaea7855eaeee023ce419861882fab2a48bddff49bc6"
+TEST_SPLIT_4 = ROOT / "tests" / "data" / "needs-test-4.yaml"
+TEST_SPLIT_4_SHA256 = "65bef0550d2da575687d8d584b664d9dee1dbfbd3764155cb6974fc0b4ba773c"
 
 
 @pytest.mark.parametrize("text, size", [
@@ -542,13 +544,14 @@ def test_a_stale_parser_is_not_used(knowledge, tmp_path):
 
 
 @pytest.mark.parametrize("split, digest", [(TEST_SPLIT, TEST_SPLIT_SHA256), (TEST_SPLIT_2, TEST_SPLIT_2_SHA256),
-                                           (TEST_SPLIT_3, TEST_SPLIT_3_SHA256)])
+                                           (TEST_SPLIT_3, TEST_SPLIT_3_SHA256), (TEST_SPLIT_4, TEST_SPLIT_4_SHA256)])
 def test_test_split_is_frozen(split, digest):
     """Each test split is the one whose checksum the README gives; nothing may change it silently."""
     assert hashlib.sha256(split.read_bytes()).hexdigest() == digest
 
 
-@pytest.mark.parametrize("split, count", [(TEST_SPLIT, 170), (TEST_SPLIT_2, 138), (TEST_SPLIT_3, 102)])
+@pytest.mark.parametrize("split, count", [(TEST_SPLIT, 170), (TEST_SPLIT_2, 138), (TEST_SPLIT_3, 102),
+                                           (TEST_SPLIT_4, 55)])
 def test_figures_on_the_frozen_test_splits(knowledge, split, count):
     """Measured, not tuned on: the README reports these figures. The floors only catch a collapse."""
     from app.needs_eval import evaluate_needs, report_lines
@@ -567,7 +570,7 @@ def test_no_need_is_in_two_splits():
 
     seen: dict[str, str] = {}
     for path in (ROOT / "ontology" / "needs" / "train.yaml", ROOT / "ontology" / "needs" / "dev.yaml",
-                 TEST_SPLIT, TEST_SPLIT_2, TEST_SPLIT_3):
+                 TEST_SPLIT, TEST_SPLIT_2, TEST_SPLIT_3, TEST_SPLIT_4):
         for need in load_yaml(path)["needs"]:
             for key in (need["id"], " ".join(need["q"].lower().split())):
                 assert seen.setdefault(key, path.name) == path.name, f"{key!r} in {seen[key]} and {path.name}"
@@ -579,4 +582,5 @@ def test_eval_says_when_the_parser_was_fitted_on_the_file(knowledge):
 
     assert knowledge.parser.fitted_on == ["train", "dev"]
     assert fitted_on_file(knowledge, ROOT / "ontology" / "needs" / "dev.yaml")
-    assert not any(fitted_on_file(knowledge, split) for split in (TEST_SPLIT, TEST_SPLIT_2, TEST_SPLIT_3))
+    assert not any(fitted_on_file(knowledge, split) for split in (TEST_SPLIT, TEST_SPLIT_2, TEST_SPLIT_3,
+                                                                             TEST_SPLIT_4))

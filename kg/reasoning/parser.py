@@ -47,7 +47,7 @@ UNWORDED_PRIORITY = 0.95                         # a priority no word of the que
 # ("never mind photorealism", "realism comes second").
 PROPERTY_TASKS = {"high-fidelity-generation": "sample-quality"}
 UNMATCHED_TASK = 0.8                              # a task the rule reading did not match needs this (dev)
-RULED_CONSTRAINT = 0.5                           # a constraint the rules read stands unless the heads doubt it
+RULED_CONSTRAINT = 0.25     # a constraint the rules read stands unless the heads all but rule it out (CV: flat)
 SURE_TASK = 0.95             # a task this sure, which the rules matched too, outweighs the decline head (CV)
 BARE_TASK = 0.5                                  # the likeliest use case is kept from here up (dev split)
 

@@ -44,8 +44,10 @@ _HAVE_COUNT = re.compile(r"\b(?:have|got|collected|gathered|own)\s+(?:only |just
 _FEW = re.compile(r"\b(a few|a handful of|handful of|(?:a )?few hundred|(?:a )?couple(?: of)? hundred|few|a couple of|"
                   r"a couple|a few dozen|"
                   r"several hundred|(?:only|just) (?:a dozen|dozens of|hundreds of|one|two|three|four|five|six|seven|"
-                  r"eight|nine|ten|twenty|thirty|forty|fifty))\s+(?:[a-z][\w-]*\s+){0,3}?(" + _ITEMS + r")\b", re.I)
+                  r"eight|nine|ten|twenty|thirty|forty|fifty))\s+(?!(?:thousand|million|billion|hundred thousand)\b)"
+                  r"(?:[a-z][\w-]*\s+){0,3}?(" + _ITEMS + r")\b", re.I)
 _MANY = re.compile(r"\b(tens of thousands|hundreds of thousands|millions|billions|thousands and thousands)\s+of\b|"
+                   r"\b(a few|several|many|multiple) (million|billion)\b|"
                    r"\b(huge|massive|enormous|vast|web-scale|internet-scale)\s+(\w+\s+){0,2}?"
                    r"(dataset|corpus|archive|collection|table|amount of data)\b", re.I)
 
