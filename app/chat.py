@@ -95,7 +95,7 @@ def _answer(needs: Needs, overrides: dict, kb) -> Answer:
 
 
 def _follow_up(message: str, answer: Answer | None, kb) -> Answer | None:
-    if answer is None or answer.declined:
+    if answer is None:
         return None
     with _LOCK:
         return kb.follow_up(answer, message)

@@ -11,7 +11,6 @@ import copy
 import re
 from dataclasses import dataclass
 
-from kg.reasoning.declines import OUT_OF_SCOPE
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.needs import Needs, latency_waived, names_task
 
@@ -22,9 +21,8 @@ _CUE = re.compile(r"^\W*(and|but|what about|what if|how about|same|ok(ay)?|now|a
                   r"forgot|oh|hmm|turns out|scratch|ignore|never ?mind|nvm)\b", re.I)
 # Words that point back at what was said before ("can it run on the iPad itself?", "the same but …").
 _BACK = re.compile(r"\b(it|that|this|those|them|these|same|instead|the one|also|too|anything else)\b", re.I)
-# The reasons of declined requests for another kind of machine learning (kg.reasoning.declines.OUT_OF_SCOPE).
-TASK_REASONS = {OUT_OF_SCOPE[kind][0] for kind in ("prediction", "detection", "segmentation", "estimation",
-                                                   "transcription")}
+# The kinds of declined request that ask for another kind of machine learning (kg.reasoning.declines.OUT_OF_SCOPE).
+TASK_KINDS = ("prediction", "detection", "segmentation", "estimation", "transcription")
 
 _WHY = re.compile(r"^\W*(why\s+(not|isn'?t|wasn'?t|didn'?t\s+you\s+pick)|what\s+about|how\s+about)\b", re.I)
 _COMPARE = re.compile(r"\b(compare|comparison|versus|vs\.?|differences?\s+between|tradeoffs?\s+(vs|versus|against|"
@@ -108,7 +106,7 @@ def _another_task(follow: Needs, text: str) -> bool:
     """A declined follow-up that asks for a task whichmodel does not serve (predicting, detecting, …), beyond a
     short change that opens as one ("and if we had 20k labelled beats?")."""
     short_change = len(text.split()) <= MAX_FOLLOW_UP_WORDS and opens_as_change(text)
-    return follow.decline_reason in TASK_REASONS and not short_change
+    return follow.decline_kind in TASK_KINDS and not short_change
 
 
 def _kind(constraint: str) -> str:
@@ -123,7 +121,7 @@ def merge(previous: Needs, follow: Needs, text: str, index: KnowledgeIndex) -> N
     combined = copy.deepcopy(previous)
     combined.question = f"{previous.question} {text}"
     combined.read_as = f"{previous.text} {follow.text}"
-    combined.declined, combined.decline_reason = False, ""
+    combined.declined, combined.decline_reason, combined.decline_kind = False, "", ""
     if changes_task(follow, index):
         combined.use_cases = dict(follow.use_cases) or combined.use_cases
         combined.modalities = dict(follow.modalities)

@@ -77,10 +77,15 @@ def plainly_out_of_scope(scores: dict[str, float], best_use_case: float) -> str:
     return kind if kind and scores[kind] - best_use_case >= OUT_OF_SCOPE_MARGIN else ""
 
 
-def out_of_scope_reason(scores: dict[str, float]) -> str:
-    """The reason of the out-of-scope kind of request a declined question is plainly closest to, or ""."""
+def nearest_kind(scores: dict[str, float]) -> str:
+    """The out-of-scope kind of request a declined question is plainly closest to, or ""."""
     kind = max(scores, key=scores.get, default="")
-    return OUT_OF_SCOPE[kind][0] if kind and scores[kind] >= OUT_OF_SCOPE_NEAR else ""
+    return kind if kind and scores[kind] >= OUT_OF_SCOPE_NEAR else ""
+
+
+def reason_of(kind: str) -> str:
+    """What a decline of this kind of request (an OUT_OF_SCOPE key, or "" for none plain) tells the person."""
+    return OUT_OF_SCOPE[kind][0] if kind else NO_NEED
 
 
 def asks_about(text: str) -> bool:
@@ -90,20 +95,21 @@ def asks_about(text: str) -> bool:
         and not GENERATIVE.search(text)
 
 
-def decline_reason(text: str, wanted: str, *, best_use_case: float, stated: bool, unwanted: bool) -> str:
-    """Why a question asks for no generation, or "" when it does. `wanted` is its text without the clauses
-    that say what is not wanted ("I don't want to generate anything, just predict churn" asks for none);
-    `stated`: it states priorities or constraints; `unwanted`: some clause says what is not wanted."""
+def decline_kind(text: str, wanted: str, *, best_use_case: float, stated: bool, unwanted: bool) -> str | None:
+    """Whether a question asks for no generation: None when it does ask for some; else the kind of request it
+    is (an OUT_OF_SCOPE key), or "" when no kind is plain. `wanted` is its text without the clauses that say
+    what is not wanted ("I don't want to generate anything, just predict churn" asks for none); `stated`: it
+    states priorities or constraints; `unwanted`: some clause says what is not wanted."""
     generative = bool(GENERATIVE.search(wanted))
     refused = unwanted and not generative        # "I don't want to generate anything, just …"
     if asks_about(text):
-        return OUT_OF_SCOPE["knowledge"][0]
+        return "knowledge"
     if _DISCRIMINATIVE.search(text) and not generative and (best_use_case < 0.6 or refused):
-        return OUT_OF_SCOPE["prediction"][0]
+        return "prediction"
     if ((best_use_case < DECLINE_BELOW and not stated) or refused) and not generative:
-        return NO_NEED
-    return ""
+        return ""
+    return None
 
 
-__all__ = ["GENERATIVE", "DECLINE_BELOW", "NO_NEED", "OUT_OF_SCOPE", "out_of_scope_reason", "plainly_out_of_scope",
-           "asks_about", "decline_reason"]
+__all__ = ["GENERATIVE", "DECLINE_BELOW", "NO_NEED", "OUT_OF_SCOPE", "nearest_kind", "reason_of",
+           "plainly_out_of_scope", "asks_about", "decline_kind"]

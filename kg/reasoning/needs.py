@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from kg.errors import QuestionError
 from kg.reasoning import declines, priorities, resources
-from kg.reasoning.declines import GENERATIVE, asks_about, decline_reason, plainly_out_of_scope
+from kg.reasoning.declines import GENERATIVE, asks_about, decline_kind, plainly_out_of_scope, reason_of
 from kg.reasoning.families import candidates, ruled_out, tool_choice
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.priorities import DEMOTED, INDIFFERENT, NO_HURRY, SOFT, rank_by_mention, read_priorities
@@ -69,6 +69,7 @@ class Needs:
     task_named: bool = True                                # a task, medium or generative verb is worded
     declined: bool = False
     decline_reason: str = ""
+    decline_kind: str = ""     # the kind of request declined (an OUT_OF_SCOPE key), "" when none is plain
     read_as: str = ""                                      # the question with misspellings corrected, as read
     out_of_scope: str = ""     # a kind of request not served, plainly nearer than any use case (the parser declines)
 
@@ -318,10 +319,10 @@ def _unwanted(matcher, clauses: list[str]) -> set[str]:
 
 def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
     """Decline a question that asks for no generation (kg.reasoning.declines)."""
-    reason = decline_reason(needs.text, wanted, best_use_case=best_use_case,
-                            stated=bool(needs.priorities or needs.constraints), unwanted=bool(needs.unwanted))
-    if reason:
-        needs.declined, needs.decline_reason = True, reason
+    kind = decline_kind(needs.text, wanted, best_use_case=best_use_case,
+                        stated=bool(needs.priorities or needs.constraints), unwanted=bool(needs.unwanted))
+    if kind is not None:
+        needs.declined, needs.decline_kind, needs.decline_reason = True, kind, reason_of(kind)
 
 
 __all__ = ["Needs", "map_needs", "names_task", "check_question", "split_clauses", "latency_waived", "task_clauses",

@@ -27,7 +27,7 @@ from kg import paths
 from kg.errors import BuildMissing
 from kg.graph.store import write_atomic
 from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
-from kg.reasoning.declines import NO_NEED, OUT_OF_SCOPE, asks_about, out_of_scope_reason
+from kg.reasoning.declines import OUT_OF_SCOPE, asks_about, nearest_kind, reason_of
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.needs import Needs, latency_waived, map_needs, score_texts, task_clauses
@@ -47,7 +47,7 @@ UNWORDED_PRIORITY = 0.95                         # a priority no word of the que
 # ("never mind photorealism", "realism comes second").
 PROPERTY_TASKS = {"high-fidelity-generation": "sample-quality"}
 UNMATCHED_TASK = 0.8                              # a task the rule reading did not match needs this (dev)
-RULED_CONSTRAINT = 0.25     # a constraint the rules read stands unless the heads all but rule it out (CV: flat)
+RULED_CONSTRAINT = 0.5                           # a constraint the rules read stands unless the heads doubt it
 SURE_TASK = 0.95             # a task this sure, which the rules matched too, outweighs the decline head (CV)
 BARE_TASK = 0.5                                  # the likeliest use case is kept from here up (dev split)
 
@@ -260,8 +260,8 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
                   candidates=list(rules.candidates), first=rules.first, demoted=set(rules.demoted) - {rules.first})
     if declines(probs, rules, thresholds):
         needs.declined = True
-        specific = rules.decline_reason if rules.decline_reason != NO_NEED else ""   # a plain kind says more
-        needs.decline_reason = specific or (OUT_OF_SCOPE[rules.out_of_scope][0] if rules.out_of_scope else NO_NEED)
+        needs.decline_kind = rules.decline_kind or rules.out_of_scope      # a plain kind says more than none
+        needs.decline_reason = reason_of(needs.decline_kind)
         # the limits and wishes it states stay: as a follow-up ("and if GPUs were unlimited?") they change the
         # need before it rather than decline it (kg.reasoning.conversation.merge)
         needs.constraints, needs.indifferent = set(rules.constraints), set(rules.indifferent)
@@ -322,8 +322,8 @@ def read_needs(question: str, index: KnowledgeIndex, matcher, parser: NeedParser
     probs = parser.probabilities(x, rule_vector(rules, parser.space))
     needs = decode(probs, rules, parser.thresholds, index)
     if needs.declined and not asks_about(rules.text):     # the kind of request it is, when plain, says more
-        needs.decline_reason = out_of_scope_reason(score_texts(matcher, [rules.text], "out_of_scope")) \
-            or needs.decline_reason                        # than the generic reason
+        needs.decline_kind = nearest_kind(score_texts(matcher, [rules.text], "out_of_scope")) or needs.decline_kind
+        needs.decline_reason = reason_of(needs.decline_kind)
     return needs
 
 

@@ -57,11 +57,20 @@ LIFTED = re.compile(r"\b(forget|ignore|drop|remove|lift|scrap|scratch|never mind
                     r"(limits?|constraints?|budget|caps?|restrictions?|problem|issue|thing|part|requirements?)\b", re.I)
 
 
+# More of a resource than before ("what if we had way more data?", "with 10x more GPUs").
+MORE = re.compile(r"\b(had|have|get|got|with|given)\s+(way |much |far |a lot |lots |ten times |10x |many )?more\s+"
+                  r"(training |labelled |labeled )?(data|images|examples|samples|photos|recordings|compute|gpus?)\b",
+                  re.I)
+
+
 def lifted(text: str) -> set[str]:
-    """Resources whose limit the text lifts ("forget the compute limit"): {"compute"} or {"data"}."""
+    """Resources whose limit the text lifts ("forget the compute limit", "what if we had way more data?"):
+    {"compute"} or {"data"}."""
     kinds = set()
     for match in LIFTED.finditer(text):
         kinds.add("data" if match.group(4).lower().startswith("data") else "compute")
+    for match in MORE.finditer(text):
+        kinds.add("compute" if match.group(4).lower().startswith(("compute", "gpu")) else "data")
     return kinds
 
 
@@ -169,7 +178,7 @@ _FILLER = re.compile(r"\b(we|i|our|my|have|has|had|got|only|just|about|around|ro
                      r"the|of|on|with|and|is|are|there|total|in|use|using|at|most|least|max|per|each|\w+n't)\b|"
                      r"[^\w\s]", re.I)
 # The patterns whose literal words the reading listens for: a misspelling is corrected towards them.
-LEXICON = (SMALL_HARDWARE, LARGE_HARDWARE, _COUNT, _FEW, _MANY, LIFTED, *_CUES.values(), _PRETRAINED_CUE,
+LEXICON = (SMALL_HARDWARE, LARGE_HARDWARE, _COUNT, _FEW, _MANY, LIFTED, MORE, *_CUES.values(), _PRETRAINED_CUE,
            _DENIED_BEFORE, _DENIED_AFTER, _CONTRAST, _FROM_SCRATCH, _FILLER)
 RESOURCE_ONLY_WORDS = 2            # a clause with no more words than this beside its resource names no task
 
