@@ -15,11 +15,11 @@ from app.transcript import (
     show_source,
 )
 from explain import explain
-from explain.followups import FollowUps, families_in, note, paragraph, turn
+from explain.followups import FollowUps, families_in, note, paragraph, turn  # noqa: F401 - part of the chat API
 from explain.grounded import near_tie
 from kg.errors import QuestionError
 from kg.reasoning.answer import Answer
-from kg.reasoning.conversation import is_thanks, read_intent
+from kg.reasoning.conversation import intent_after, is_thanks
 from kg.reasoning.index import FAMILY_LABELS
 from kg.reasoning.needs import Needs
 from kg.reasoning.recommend import apply_overrides
@@ -137,8 +137,7 @@ def _handle(history: list, state: dict, message: str, kb) -> tuple[list, dict]:
         return history, state
     kb = _kb(kb)
     answer = state.get("answer")
-    recommended = [r.family for r in answer.recommendations] if answer and not answer.declined else []
-    intent = read_intent(message, families_in(message, kb.index), recommended)
+    intent = intent_after(message, answer, kb.index)
     if intent.kind == "compare":
         history.append(FollowUps(kb, answer).compare(list(intent.families)))
     elif intent.kind == "why-not":

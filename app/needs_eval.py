@@ -10,8 +10,7 @@ from pathlib import Path
 from app.evaluate import merge_faithfulness
 from explain import explain
 from explain.check import check_explanation
-from kg.reasoning.conversation import read_intent
-from kg.reasoning.families import named_families
+from kg.reasoning.conversation import intent_after
 from kg.reasoning.index import FAMILY_LABELS
 from kg.reasoning.parser import Example, load_examples
 from kg.reasoning.training import example_text, f1
@@ -70,8 +69,7 @@ def _answer(kb, example: Example):
     """The answer as the chat gives it: a follow-up is read against the answer to the question before it."""
     if example.context:
         previous = kb.recommend(example.context, alternatives=False)
-        recommended = [r.family for r in previous.recommendations] if not previous.declined else []
-        if read_intent(example.question, named_families(example.question, kb.index), recommended).keeps_answer:
+        if intent_after(example.question, previous, kb.index).keeps_answer:
             return previous               # the chat answers about the answer ("compare them") and keeps it
         answer = kb.follow_up(previous, example.question, alternatives=False)
         if answer is not None:

@@ -11,6 +11,8 @@ import copy
 import re
 from dataclasses import dataclass
 
+from kg.reasoning.answer import Answer
+from kg.reasoning.families import named_families
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.needs import Needs, latency_waived, names_task
 
@@ -71,6 +73,12 @@ def read_intent(message: str, named: list[str], recommended: list[str]) -> Inten
     if (_WHY.search(message) or _CHANGE.search(message)) and not answered and len(message) < 40:
         return Intent("ask-first")
     return Intent("need")
+
+
+def intent_after(message: str, answer: Answer | None, index: KnowledgeIndex) -> Intent:
+    """What a message asks for after this answer (None: no answer yet), the families it names read here."""
+    recommended = [r.family for r in answer.recommendations] if answer and not answer.declined else []
+    return read_intent(message, named_families(message, index), recommended)
 
 
 def is_thanks(message: str) -> bool:
@@ -140,4 +148,5 @@ def merge(previous: Needs, follow: Needs, text: str, index: KnowledgeIndex) -> N
     return combined
 
 
-__all__ = ["Intent", "changes_task", "is_follow_up", "is_thanks", "merge", "opens_as_change", "read_intent"]
+__all__ = ["Intent", "intent_after", "changes_task", "is_follow_up", "is_thanks", "merge", "opens_as_change",
+           "read_intent"]
