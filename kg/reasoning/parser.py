@@ -47,7 +47,8 @@ UNWORDED_PRIORITY = 0.95                         # a priority no word of the que
 # ("never mind photorealism", "realism comes second").
 PROPERTY_TASKS = {"high-fidelity-generation": "sample-quality"}
 UNMATCHED_TASK = 0.8                              # a task the rule reading did not match needs this (dev)
-RULED_CONSTRAINT = 0.5                           # a constraint the rules read stands unless the heads doubt it
+RULED_CONSTRAINT = 0.25                          # a constraint the rules read stands unless the heads doubt it
+RULED_PRIORITY = 0.25                            # a priority the rules read stands unless the heads doubt it
 SURE_TASK = 0.95             # a task this sure, which the rules matched too, outweighs the decline head (CV)
 BARE_TASK = 0.5                                  # the likeliest use case is kept from here up (dev split)
 
@@ -284,7 +285,9 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
         if a in constraints and b in constraints:
             constraints.discard(a if probs["constraints"][a] < probs["constraints"][b] else b)
     needs.constraints = constraints
-    needs.indifferent = {p for p, v in probs["indifferent"].items() if v >= thresholds["indifferent"]}
+    # a property the rules read as wanted ("which one is less painful to train?") is not waved off by the heads
+    needs.indifferent = {p for p, v in probs["indifferent"].items() if v >= thresholds["indifferent"]
+                         and (p in rules.indifferent or p not in rules.priorities)}
     needs.priorities = _priorities(probs["priorities"], rules, needs, thresholds["priorities"], index)
     if only_a_change(rules, needs):
         needs.use_cases, needs.modalities = {}, {}
@@ -296,7 +299,8 @@ def _priorities(probs: dict[str, float], rules: Needs, needs: Needs, threshold: 
     """The wanted properties, weighted by rank: one put above all first, the rule reading's strong ones next,
     then in the order the question names them; one put below others ("quality is secondary") last, and not
     at all when nothing else is wanted."""
-    wanted = [p for p, v in probs.items() if v >= threshold and p not in needs.indifferent
+    wanted = [p for p, v in probs.items() if p not in needs.indifferent
+              and (v >= threshold or (p in rules.priorities and v >= RULED_PRIORITY))
               and admits("priorities", p, v, p in rules.priorities, rules.text)]
     if needs.first and needs.first not in wanted:
         wanted.append(needs.first)
