@@ -150,10 +150,9 @@ class KnowledgeBase:
         """The learned need parser fitted for this build (`whichmodel parser`), or None: then needs are
         read by the hand-written rules alone."""
         path = self.folder / PARSER_FILE
-        if not path.exists():
+        if not path.exists() or NeedParser.stored_fingerprint(path) != current_fingerprint(self.index):
             return None
-        parser = NeedParser.load(path)
-        return parser if parser.fingerprint == current_fingerprint(self.index) else None
+        return NeedParser.load(path)
 
     def parser_is_current(self) -> bool:
         return self.parser is not None

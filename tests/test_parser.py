@@ -533,6 +533,7 @@ def test_the_learned_parser_is_fitted_and_round_trips(knowledge, tmp_path):
     again = NeedParser.load(copy)
     assert again.fingerprint == parser.fingerprint and again.thresholds == parser.thresholds
     assert (again.weights["decline"] == parser.weights["decline"]).all()
+    assert again.lexicon.terms == parser.lexicon.terms and (again.lexicon.idf == parser.lexicon.idf).all()
 
 
 def test_a_stale_parser_is_not_used(knowledge, tmp_path):
@@ -543,6 +544,26 @@ def test_a_stale_parser_is_not_used(knowledge, tmp_path):
     stale = NeedParser.load(folder / PARSER_FILE)
     stale.fingerprint = "0" * 16
     stale.save(folder / PARSER_FILE)
+    assert kg.open(folder).parser is None
+
+
+def test_a_parser_of_an_older_format_is_stale_not_an_error(knowledge, tmp_path):
+    """Weights saved before the word features existed (no terms in the file, another fingerprint) are refitted
+    by `kg.open`, not refused as unreadable."""
+    import io
+    import json
+
+    import kg
+
+    folder = tmp_path / "build"
+    shutil.copytree(knowledge.folder, folder, symlinks=True)
+    with np.load(folder / PARSER_FILE, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files if k not in ("terms", "idf")}
+    meta = json.loads(str(arrays["meta"]))
+    arrays["meta"] = np.array(json.dumps({**meta, "fingerprint": "f" * 16}))
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    (folder / PARSER_FILE).write_bytes(buffer.getvalue())
     assert kg.open(folder).parser is None
 
 
@@ -591,3 +612,20 @@ def test_eval_says_when_the_parser_was_fitted_on_the_file(knowledge):
     assert fitted_on_file(knowledge, ROOT / "ontology" / "needs" / "dev.yaml")
     assert not any(fitted_on_file(knowledge, split) for split in (TEST_SPLIT, TEST_SPLIT_2, TEST_SPLIT_3,
                                                                              TEST_SPLIT_4, TEST_SPLIT_5))
+
+
+def test_the_word_features_are_scikit_learns_tf_idf():
+    """kg.reasoning.lexicon computes in numpy what TfidfVectorizer (unigrams and bigrams, min_df 2, sublinear
+    tf) computes, so the parser needs no scikit-learn at run time; unseen words count for nothing."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from kg.reasoning.lexicon import Lexicon
+    from kg.reasoning.parser import load_examples
+
+    texts = [e.question for e in load_examples(ROOT / "ontology" / "needs" / "train.yaml")]
+    lexicon = Lexicon.fit(texts, max_terms=100_000)
+    reference = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(texts)
+    assert lexicon.terms == sorted(reference.vocabulary_)
+    probe = texts[:50] + ["classify x-rays", "zzzz qqqq"]
+    assert np.allclose(lexicon.transform(probe), reference.transform(probe).toarray())
+    assert not lexicon.transform(["zzzz qqqq"]).any()

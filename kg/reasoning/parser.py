@@ -1,17 +1,18 @@
 """The learned need parser: logistic heads over the packaged MiniLM embeddings, fitted on the need corpus.
 
-A need's features are its embedding (384), its similarity with every use case and modality of the
-vocabulary and with each kind of request whichmodel does not serve (kg.reasoning.declines.OUT_OF_SCOPE),
-and what the hand-written reading (kg.reasoning.needs) found: constraints, priorities, indifference,
-families to avoid, a decline. One logistic head per label (decline; each use case, modality, constraint,
-priority and indifference) is fitted on ontology/needs/train.yaml; a label with too few examples there
-keeps the hand-written reading, unless the corpus refutes that reading (then its head is a constant).
-The thresholds that turn probabilities into needs are chosen on ontology/needs/dev.yaml. Besides the
-decline head, a general-knowledge question and a request plainly nearer a kind not served are declined.
-The frozen test splits are never read here.
+A need's features are its embedding (384), its similarity with every use case and modality of the vocabulary
+and with each kind of request whichmodel does not serve (kg.reasoning.declines.OUT_OF_SCOPE), what the hand-
+written reading (kg.reasoning.needs) found (constraints, priorities, indifference, families to avoid, a
+decline), the labels of its nearest corpus needs, and its words (kg.reasoning.lexicon: tf-idf of word unigrams
+and bigrams, which tell "classify" from "generate" where the embedding blurs them). One logistic head per
+label (decline; each use case, modality, constraint, priority and indifference) is fitted on
+ontology/needs/train.yaml; a label with too few examples there keeps the hand-written reading, unless the
+corpus refutes that reading (then its head is a constant). The thresholds that turn probabilities into needs
+are chosen on ontology/needs/dev.yaml. Besides the decline head, a general-knowledge question and a request
+plainly nearer a kind not served are declined. The frozen test splits are never read here.
 
-Fitting is deterministic (lbfgs, fixed order) and takes seconds on a CPU; `whichmodel parser`
-(`make parser`) writes the weights into the build, next to the graph they were fitted against.
+Fitting is deterministic (lbfgs, fixed order) and takes seconds on a CPU; `whichmodel parser` (`make parser`)
+writes the weights into the build, next to the graph they were fitted against.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
 from kg.reasoning.declines import OUT_OF_SCOPE, asks_about, nearest_kind, reason_of
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
+from kg.reasoning.lexicon import NGRAMS, Lexicon
 from kg.reasoning.needs import Needs, latency_waived, map_needs, score_texts, task_clauses
 from kg.reasoning.priorities import mention_order
 from kg.reasoning.resources import states_resource
@@ -42,6 +44,7 @@ EXCLUSIVE = [("compute-small", "compute-large"), ("data-small", "data-large"),
              ("pretrained-available", "pretrained-unavailable")]
 ORDER_WEIGHTS = (2.5, 1.3, 1.0, 0.8)         # priority weights by rank: the first one counts most
 KNN, KNN_TEMPERATURE = 16, 0.05                 # nearest corpus needs whose labels are features
+WORD_WEIGHT = 1.0                                 # scale of the tf-idf word features beside the embedding (CV)
 UNWORDED_PRIORITY = 0.95                         # a priority no word of the question names needs this (dev)
 # A use case that is one property's pursuit: not the need when that property is waved off or put second
 # ("never mind photorealism", "realism comes second").
@@ -147,20 +150,22 @@ class NeedParser:
     learned: dict[str, np.ndarray]
     memory: np.ndarray
     memory_labels: np.ndarray
+    lexicon: Lexicon
     thresholds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(GROUPS, 0.5))
     use_model: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(GROUPS, True))
     fingerprint: str = ""
     fitted_on: list[str] = field(default_factory=lambda: ["train"])     # the need corpus's splits it has seen
 
-    def inputs(self, base: np.ndarray, *, own_rows: np.ndarray | None = None) -> np.ndarray:
-        """Base features (one row per need) with the neighbour-label features appended."""
+    def inputs(self, base: np.ndarray, texts: list[str], *, own_rows: np.ndarray | None = None) -> np.ndarray:
+        """Base features (one row per need, `texts` their words) with the neighbour-label and word features
+        appended."""
         base = np.atleast_2d(base)
         knn = neighbour_labels(base[:, :DIMENSIONS], self.memory, self.memory_labels,
                                own_rows=own_rows)
-        return np.hstack([base, knn])
+        return np.hstack([base, knn, WORD_WEIGHT * self.lexicon.transform(texts)])
 
-    def probabilities(self, base: np.ndarray, rules_x: np.ndarray) -> dict[str, dict[str, float]]:
-        x = self.inputs(base)[0]
+    def probabilities(self, base: np.ndarray, rules_x: np.ndarray, text: str) -> dict[str, dict[str, float]]:
+        x = self.inputs(base, [text])[0]
         out, offset = {}, 0
         for g in GROUPS:
             labels = self.space[g]
@@ -179,12 +184,23 @@ class NeedParser:
         meta = {"space": self.space, "thresholds": self.thresholds, "use_model": self.use_model,
                 "fingerprint": self.fingerprint, "fitted_on": self.fitted_on}
         arrays = {"meta": np.array(json.dumps(meta, sort_keys=True)), "memory": self.memory,
-                  "memory_labels": self.memory_labels}
+                  "memory_labels": self.memory_labels, "terms": np.array(self.lexicon.terms, dtype=str),
+                  "idf": self.lexicon.idf}
         for g in GROUPS:
             arrays[f"w_{g}"], arrays[f"b_{g}"], arrays[f"l_{g}"] = self.weights[g], self.biases[g], self.learned[g]
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         write_atomic(path, buffer.getvalue())
+
+    @staticmethod
+    def stored_fingerprint(path: Path) -> str:
+        """The fingerprint saved with the weights at path ("" when unreadable): a parser saved for other
+        features or another corpus is stale, whatever else its file holds."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return str(json.loads(str(data["meta"])).get("fingerprint", ""))
+        except (OSError, KeyError, ValueError, EOFError, TypeError):
+            return ""
 
     @classmethod
     def load(cls, path: Path) -> NeedParser:
@@ -193,8 +209,8 @@ class NeedParser:
                 meta = json.loads(str(data["meta"]))
                 return cls(meta["space"], {g: data[f"w_{g}"] for g in GROUPS}, {g: data[f"b_{g}"] for g in GROUPS},
                            {g: data[f"l_{g}"] for g in GROUPS}, data["memory"], data["memory_labels"],
-                           meta["thresholds"], meta["use_model"], meta["fingerprint"],
-                           meta.get("fitted_on", ["train"]))
+                           Lexicon([str(t) for t in data["terms"]], data["idf"]), meta["thresholds"],
+                           meta["use_model"], meta["fingerprint"], meta.get("fitted_on", ["train"]))
         except (OSError, KeyError, ValueError, EOFError, TypeError) as exc:
             raise BuildMissing(f"the need parser's weights are unreadable ({type(exc).__name__}); "
                                "run `whichmodel parser`", file=str(path)) from None
@@ -211,7 +227,8 @@ def fingerprint(files: list[Path], index: KnowledgeIndex) -> str:
     for path in files:
         digest.update(path.read_bytes())
     digest.update(json.dumps(label_space(index), sort_keys=True).encode())
-    digest.update(json.dumps(OUT_OF_SCOPE).encode())                # the features: their kinds and texts
+    digest.update(json.dumps(OUT_OF_SCOPE).encode())                # the features: their kinds and texts,
+    digest.update(f"words {NGRAMS} {WORD_WEIGHT}".encode())          # and the word features
     return digest.hexdigest()[:16]
 
 
@@ -323,7 +340,7 @@ def read_needs(question: str, index: KnowledgeIndex, matcher, parser: NeedParser
     if parser is None:
         return rules
     x = features(rules.text, index, matcher, rules)
-    probs = parser.probabilities(x, rule_vector(rules, parser.space))
+    probs = parser.probabilities(x, rule_vector(rules, parser.space), rules.text)
     needs = decode(probs, rules, parser.thresholds, index)
     if needs.declined and not asks_about(rules.text):     # the kind of request it is, when plain, says more
         needs.decline_kind = nearest_kind(score_texts(matcher, [rules.text], "out_of_scope")) or needs.decline_kind

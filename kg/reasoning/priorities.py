@@ -26,6 +26,7 @@ _STRONG = re.compile(r"\b(highest|best|top|maximum|must|critical|crucial|essenti
 _ABOVE_ALL = re.compile(r"\b(matters? (the )?most|most important|above all|top priority|first and foremost|"
                         r"number one|#1|more than anything|all that matters|only thing that matters|"
                         r"non-negotiable|is everything|priority one|(is|comes) first|the main thing|"
+                        r"(is|are) the priority|"
                         r"(main|first|biggest|primary) (priority|concern|goal))\b", re.I)
 # A property put below others ("quality is secondary", "realism comes second"): never the first priority.
 DEMOTED = re.compile(r"\s*(is|are|comes?|being)?\s*(a |an |the )?(distant |close )?(secondary|second|less important|"
@@ -37,9 +38,10 @@ _PROPERTY_CUES = {
                       r"convincing|stunning|beautiful|as good as (?:possible|it (?:can|gets)|they (?:can|get))|"
                       r"photo-?real\w*|crisp|polished|fluent|natural[- ]sounding|(?:nice|good)[- ]looking|"
                       r"(?:look|sound)(?:s|ing)? (?:real|natural|good|great|ok|okay|right|professional|human)|"
-                      r"fid|inception score|perceptual quality",
+                      r"fid|inception score|perceptual quality|gorgeous|faithful(?:ness|ly)?",
     "generation-speed": r"fast|faster|fastest|speed|speedy|snappy|quick|quickly|quickest|real[- ]time|latency|slow|"
-                        r"slowly|instant|throughput",
+                        r"slowly|instant|throughput|"
+                        r"(?:render(?:ing)?|processing|inference|sampling|generation|waiting) times?",
     "training-stability": r"stable(?! diffusion)|stability|collaps\w*|unstable|diverg\w*|reliable training|"
                           r"robust training|"
                           r"babysit\w*|blow(s|ing)? up|blew up|pain(ful)? to train|(easy|easier|hard|tricky) to train|"
@@ -48,7 +50,9 @@ _PROPERTY_CUES = {
     "controllability": r"control|controllable|controlled|steer\w*|conditional|guided|"
                        r"(?:respects?|follows?|sticks? to) the (?:sketch|layout|prompt|pose|outline|melody|script)",
     "interpretability": r"interpret(?:ab\w*|ation|ing|ed)?|explainab\w*|understand\w* (?:the model|what|why|how)|"
-                        r"transparen\w*|explain\w* (?:to|why|how|what)|(?:be|get|have it) explained",
+                        r"transparen\w*|explain\w* (?:to|why|how|what)|(?:be|get|have it) explained|"
+                        r"what (?:the |each )?(?:latent |hidden )?(?:factors?|knobs?|dimensions?)[\w\s]{0,25} "
+                        r"(?:mean|means|does|do)",
     "exact-likelihood": r"exact likelihoods?|likelihoods?|log-likelihood|probabilit(y|ies) of (each|every)|"
                         r"density estimation|exact density|nll|bits[ /-]?(?:per[ /-]?)?dim\w*|"
                         r"(?:exactly |tractabl[ey] )?computable probabilit\w*|exact probabilit\w*",
@@ -106,6 +110,9 @@ def rank_by_mention(text: str, index: KnowledgeIndex, needs: Wanted) -> None:
 NO_HURRY = re.compile(r"\b(as long as (it|they) (needs?|takes?|likes?|wants?)|takes? (its|their) time|no rush|"
                        r"not in a (rush|hurry)|(can|could|may) (wait|take) (a while|minutes|hours|all night)|"
                        r"(seconds|minutes|hours)( per [\w-]+)? (is|are) (fine|ok|okay|acceptable)|"
+                       r"(idc|i don'?t care|doesn'?t matter|does not matter|no matter) how long|"
+                       r"(fine|ok|okay|doesn'?t matter|does not matter) if (it|each( one)?|they) takes? "
+                       r"(a while|long|ages|minutes|hours)|"
                        r"(forget|ignore|drop|scratch|scrap|never mind) (about )?(the |that |our )?"
                        r"(real[- ]?time|latency|speed)( part| thing| requirement| limit)?)\b", re.I)
 

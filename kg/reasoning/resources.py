@@ -18,7 +18,9 @@ SMALL_HARDWARE = re.compile(
     r"no (big|large|real) gpus?|without a gpu|no gpus?|(4|6|8|10|11|12|16|24) ?gb( of)? (card|gpu|vram|graphics card)|"
     r"(gpu|card|budget|compute) is (puny|tiny|minuscule|weak|small)|smart ?speakers?|earbuds?|hearing aids?|"
     r"wearables?|smart ?watch(es)?|(dont|don'?t|do not|doesn'?t|didn'?t) (have|own|got) (a |any )?"
-    r"(gpus?|graphics cards?))\b", re.I)
+    r"(gpus?|graphics cards?)|handsets?|embedded (chips?|boards?|devices?|systems?|hardware|cpus?)|"
+    r"on-?board (computers?|cpus?|chips?)|(tiny|itty[- ]bitty|low[- ]power) (chips?|boards?|computers?|devices?|"
+    r"cpus?)|models? (must|has to|needs to|should) be (tiny|small|lightweight|light))\b", re.I)
 LARGE_HARDWARE = re.compile(
     r"\b((gpu |compute |training )?clusters?|supercomputer|tpu[ -]?(v\d )?pods?|data ?cent(er|re)s?|dgx|gpu farm|"
     r"\d+ ?(x|×) ?(gpus?|h100s?|a100s?|v100s?|h200s?|tpus?)|(\d{2,}|eight|sixteen|dozens of|hundreds of|"

@@ -13,6 +13,7 @@ import numpy as np
 
 from kg import paths
 from kg.reasoning.embedding import DIMENSIONS
+from kg.reasoning.lexicon import Lexicon
 from kg.reasoning.needs import Needs, map_needs
 from kg.reasoning.parser import (
     GROUPS,
@@ -58,16 +59,18 @@ def featurize(examples: list[Example], index, matcher) -> tuple[np.ndarray, np.n
     return np.array(base), np.array(rules), readings
 
 
-def fit(examples: list[Example], base: np.ndarray, space: dict[str, list[str]], c: float = 2.0) -> NeedParser:
-    """One logistic head per label with at least MIN_POSITIVES training examples (lbfgs: deterministic). A
-    label with fewer whose rule reading fires on many training needs, and is wrong on most of them, gets a
-    constant head: its rule's precision there (the rules' word is not kept where the corpus refutes it)."""
+def fit(examples: list[Example], base: np.ndarray, texts: list[str], space: dict[str, list[str]],
+        c: float = 2.0) -> NeedParser:
+    """One logistic head per label with at least MIN_POSITIVES training examples (lbfgs: deterministic), on the
+    base features, the neighbours' labels and the words of `texts` (the lexicon fitted on them). A label with
+    fewer whose rule reading fires on many training needs, and is wrong on most of them, gets a constant head:
+    its rule's precision there (the rules' word is not kept where the corpus refutes it)."""
     from sklearn.linear_model import LogisticRegression  # only for fitting: the parser runs on numpy alone
 
     labels = label_matrix(examples, space)
     single = np.array([not e.context for e in examples])       # a follow-up's combined text is no need to match
-    parser = NeedParser(space, {}, {}, {}, base[single, :DIMENSIONS].copy(), labels[single])
-    xs = parser.inputs(base, own_rows=np.where(single, np.cumsum(single) - 1, -1))
+    parser = NeedParser(space, {}, {}, {}, base[single, :DIMENSIONS].copy(), labels[single], Lexicon.fit(texts))
+    xs = parser.inputs(base, texts, own_rows=np.where(single, np.cumsum(single) - 1, -1))
     rules = base[:, -labels.shape[1]:]           # every feature row ends with the rule reading's flags
     column = 0
     for g in GROUPS:
@@ -112,7 +115,7 @@ def tune(parser: NeedParser, examples: list[Example], base: np.ndarray, rules: n
     the one whose declines, as decode makes them (kg.reasoning.parser.declines), are most often right."""
     figures, offset = {}, 0
     parser.use_model = dict.fromkeys(GROUPS, True)
-    probs = [parser.probabilities(x, r) for x, r in zip(base, rules)]
+    probs = [parser.probabilities(x, r, reading.text) for x, r, reading in zip(base, rules, readings)]
     texts = [example_text(e) for e in examples]
     for g in GROUPS:
         names = parser.space[g]
@@ -139,13 +142,14 @@ def fit_parser(kb, folder: Path | None = None, *, hold_out_dev: bool = False) ->
     parser kept has seen every labelled need but the frozen test splits. Saved into the build folder."""
     train, dev = load_examples(needs_dir() / "train.yaml"), load_examples(needs_dir() / "dev.yaml")
     space = label_space(kb.index)
-    base_t, _, _ = featurize(train, kb.index, kb.matcher)
-    parser = fit(train, base_t, space)
+    base_t, _, readings_t = featurize(train, kb.index, kb.matcher)
+    texts_t = [r.text for r in readings_t]
+    parser = fit(train, base_t, texts_t, space)
     base_d, rules_d, readings_d = featurize(dev, kb.index, kb.matcher)
     figures = tune(parser, dev, base_d, rules_d, readings_d)
     if not hold_out_dev:
         chosen = parser
-        parser = fit(train + dev, np.vstack([base_t, base_d]), space)
+        parser = fit(train + dev, np.vstack([base_t, base_d]), texts_t + [r.text for r in readings_d], space)
         parser.thresholds, parser.use_model = chosen.thresholds, chosen.use_model
         parser.fitted_on = ["train", "dev"]
     parser.fingerprint = current_fingerprint(kb.index)
