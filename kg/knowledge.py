@@ -182,7 +182,7 @@ class KnowledgeBase:
         if previous.declined or not previous.recommendations:
             return None                                   # nothing to follow up: a question of its own
         alone = self.understand(text)
-        if not is_follow_up(alone.text, self.index):
+        if not is_follow_up(alone.text, self.index, previous.needs):
             return None
         return answer_needs(merge(previous.needs, alone, alone.question, self.index), self.index,
                             alternatives=alternatives)

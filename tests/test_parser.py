@@ -458,6 +458,22 @@ def test_a_long_new_question_is_not_a_follow_up(knowledge):
                         "and we don't want to ship their photos to a server anyway", knowledge.index)
 
 
+@pytest.mark.parametrize("first, message, constraints", [
+    ("I've got about 200 sketches of my own character and want a model to make new poses in my style.",
+     "just my macbook air, no cloud, and i'd rather not start from somebody else's model",
+     {"compute-small", "pretrained-unavailable"}),
+    ("a model to write unit tests for our legacy java code?",
+     "The code can't leave the building. All we have is one workstation with a 4090 and a pretrained code model "
+     "we're allowed to fine-tune.", {"compute-small", "pretrained-available"})])
+def test_a_long_follow_up_stating_limits_for_the_same_task_keeps_it(knowledge, first, message, constraints):
+    """A long message that names no task but the one before (no "and …", no "it") is read as limits for it."""
+    before = knowledge.recommend(first)
+    assert is_follow_up(message, knowledge.index, before.needs)
+    follow = knowledge.follow_up(before, message)
+    assert follow is not None and set(follow.needs.use_cases) == set(before.needs.use_cases)
+    assert constraints <= follow.needs.constraints
+
+
 @pytest.mark.parametrize("message", ["quality over everything else",
                                      "our data team says stable training matters more than sharp outputs",
                                      "forgot to say: it would run on a tiny gateway box in a field, no GPU"])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from kg.reasoning.answer import Answer
 from kg.reasoning.families import named_families
 from kg.reasoning.index import KnowledgeIndex
-from kg.reasoning.needs import Needs, latency_waived, names_task
+from kg.reasoning.needs import Needs, latency_waived, named_tasks, names_task
 
 MAX_FOLLOW_UP_WORDS = 14
 NEW_TASK = 0.8      # a follow-up's use case this sure (or a kind of data it names) replaces the task asked before
@@ -86,14 +86,23 @@ def is_thanks(message: str) -> bool:
     return bool(_THANKS.search(message))
 
 
-def is_follow_up(text: str, index: KnowledgeIndex) -> bool:
-    """Whether a message reads as a change to the previous need rather than a need of its own: a short one
-    unless it names a task of its own without opening as a change; a longer one when it opens as a change
-    or points back at what was said."""
+def is_follow_up(text: str, index: KnowledgeIndex, before: Needs | None = None) -> bool:
+    """Whether a message reads as a change to the need before it rather than a need of its own: a short one
+    unless it names a task of its own without opening as a change; a longer one when it opens as a change,
+    points back at what was said, or names no task but the one before ("just my macbook air, no cloud, and
+    i'd rather not start from somebody else's model", "The code can't leave the building …" after a question
+    about code: limits for the task before; one that states nothing stays declined, see merge)."""
     words = len(text.split())
+    new_task = _names_new_task(text, index, before)
     if words <= MAX_FOLLOW_UP_WORDS:
-        return opens_as_change(text) or words <= 4 or not names_task(text, index)
-    return opens_as_change(text) or bool(_BACK.search(text))
+        return opens_as_change(text) or words <= 4 or not new_task
+    return opens_as_change(text) or bool(_BACK.search(text)) or not (new_task or before is None)
+
+
+def _names_new_task(text: str, index: KnowledgeIndex, before: Needs | None) -> bool:
+    """Whether the text words a kind of data or a use case that the need before (if any) did not have."""
+    named = named_tasks(text, index)
+    return bool(named - set(before.modalities) - set(before.use_cases)) if before is not None else bool(named)
 
 
 def opens_as_change(text: str) -> bool:

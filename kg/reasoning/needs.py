@@ -190,10 +190,15 @@ def _literal_use_cases(text: str, index: KnowledgeIndex) -> dict[str, float]:
     return _literal(text, index.use_cases)
 
 
-def names_task(text: str, index: KnowledgeIndex) -> bool:
-    """Whether the text words a kind of data or a use case itself ("and for audio instead?", "what about
+def named_tasks(text: str, index: KnowledgeIndex) -> set[str]:
+    """The kinds of data and use cases the text words itself ("and for audio instead?", "what about
     super-resolution?"), beyond limits and wishes ("it has to run on a phone")."""
-    return bool(_literal(text, index.modalities, 3) or _literal_use_cases(text, index))
+    return set(_literal(text, index.modalities, 3)) | set(_literal_use_cases(text, index))
+
+
+def names_task(text: str, index: KnowledgeIndex) -> bool:
+    """Whether the text words a kind of data or a use case itself (see named_tasks)."""
+    return bool(named_tasks(text, index))
 
 
 def primary_use_case(index: KnowledgeIndex, modality: str) -> str | None:
@@ -325,5 +330,5 @@ def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
         needs.declined, needs.decline_kind, needs.decline_reason = True, kind, reason_of(kind)
 
 
-__all__ = ["Needs", "map_needs", "names_task", "check_question", "split_clauses", "latency_waived", "task_clauses",
-           "rule_words", "reading", "score_texts"]
+__all__ = ["Needs", "map_needs", "names_task", "named_tasks", "check_question", "split_clauses", "latency_waived",
+           "task_clauses", "rule_words", "reading", "score_texts"]

@@ -11,7 +11,7 @@ W_USE_CASE, W_PROPERTY, W_RULE = 1.0, 1.0, 0.9
 AVOID_PENALTY = 2.0
 SHARPNESS = 0.06           # use-case weight falls by e for every 0.06 of similarity below the best
 UNSUITED_PENALTY = 0.5
-OFF_TASK_RULE = 0.5        # weight of a rule for a family with no support for the use cases asked
+OFF_TASK_RULE = 0.25       # weight of a rule for a family with no support for the use cases asked
 OFF_MODALITY = 0.25        # weight of a good property fit for a family no source names for the kind of data asked
 # What a constraint implies about properties: (property, weight) pairs, and properties it makes moot.
 CONSTRAINT_WEIGHTS = {
