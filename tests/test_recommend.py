@@ -200,3 +200,12 @@ def test_a_first_priority_ranks_only_families_named_for_the_data(knowledge):
     """"Stability first" for a 3D scene: NeRF, not VAE (rated stabler, but no source names it for 3D)."""
     answer = recommend("reconstruct my apartment in 3D from phone photos; stability > speed", kb=knowledge)
     assert answer.needs.first == "training-stability" and answer.top.label == "NeRF"
+
+
+def test_a_pretrained_model_to_fine_tune_waives_the_cost_of_small_compute(knowledge):
+    """Source 002 sends small compute with a pre-trained model to fine-tuning (even a diffusion model): the
+    family the sources name for the task is not outranked for its training cost, nor by an image-model rule."""
+    answer = recommend("a model to write unit tests for our legacy java code; one workstation with a 4090 and a "
+                       "pretrained code model we're allowed to fine-tune", kb=knowledge)
+    assert {"compute-small", "pretrained-available"} <= answer.needs.constraints
+    assert answer.top.label == "Transformer"

@@ -20,6 +20,10 @@ CONSTRAINT_WEIGHTS = {
     "latency-critical": [("generation-speed", 1.0)],
 }
 CONSTRAINT_MOOT = {"compute-large": {"compute-need"}, "data-large": {"data-need"}}
+# A constraint whose cost another one takes away: with a pre-trained model to fine-tune, a small compute budget
+# weighs no family's training cost (source 002's decision tree sends "Small Compute Available" with pre-trained
+# models to fine-tuning a diffusion model, the most compute-hungry family).
+WAIVED_BY = {"compute-small": "pretrained-available"}
 
 
 @dataclass
@@ -37,6 +41,8 @@ class FamilyScore:
 def property_weights(needs: Needs) -> dict[str, float]:
     weights = dict(needs.priorities)
     for constraint in sorted(needs.constraints):
+        if WAIVED_BY.get(constraint) in needs.constraints:
+            continue
         for prop, weight in CONSTRAINT_WEIGHTS.get(constraint, []):
             weights[prop] = max(weights.get(prop, 0.0), weight)
         for prop in CONSTRAINT_MOOT.get(constraint, set()):
