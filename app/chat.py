@@ -245,19 +245,22 @@ const reveal = () => {
 };
 watch('value', () => requestAnimationFrame(reveal));
 """
-# The character counter under the input: typing, pasting and the box being cleared after a question.
+# The character counter under the input: typing, pasting and the box being cleared after a question (no event
+# tells of that: a light poll, which rewrites the live region only when its text changes, so that a screen
+# reader is not told the same count again).
 COUNT_JS = """
 const max = MAX, out = element.querySelector('.wm-count') || element;
 const update = () => {
   const box = document.querySelector('#wm-input textarea'); if (!box) return;
   const n = box.value.trim().length, over = n - max;       // as the server counts it
-  out.textContent = over > 0 ? `${n.toLocaleString('en')} / ${max.toLocaleString('en')} characters: too long ` +
+  const text = over > 0 ? `${n.toLocaleString('en')} / ${max.toLocaleString('en')} characters: too long ` +
     `by ${over.toLocaleString('en')}. Shorten your question to ask it.` : `${n.toLocaleString('en')} / ` +
     `${max.toLocaleString('en')} characters`;
+  if (out.textContent !== text) out.textContent = text;
   out.classList.toggle('wm-over', over > 0);
 };
 document.addEventListener('input', (e) => { if (e.target.closest && e.target.closest('#wm-input')) update(); });
-setInterval(update, 400); update();
+setInterval(update, 100); update();
 """.replace("MAX", str(MAX_MESSAGE))
 # A citation's source, on a phone a drawer over the bottom of the screen (its close button hides it), with the tapped
 # marker moved just above the drawer; beside the chat, its highlighted quote is scrolled into view.

@@ -124,6 +124,12 @@ def test_the_counter_counts_and_a_long_paste_is_kept_with_a_clear_message(page):
     assert page.input_value("#wm-input textarea") == long                  # still there, to be shortened
     page.fill("#wm-input textarea", "")
     page.wait_for_function("() => document.querySelector('#wm-count .wm-count').textContent.startsWith('0 /')")
+    # a live region: left alone while the count stands, so a screen reader is not told it again and again
+    changes = page.evaluate("""() => new Promise(done => {
+        let n = 0; const o = new MutationObserver(m => { n += m.length; });
+        o.observe(document.querySelector('#wm-count .wm-count'), {childList: true, characterData: true, subtree: true});
+        setTimeout(() => { o.disconnect(); done(n); }, 1000); })""")
+    assert changes == 0
 
 
 def test_star_ratings_read_as_text(page):
