@@ -96,7 +96,8 @@ def is_follow_up(text: str, index: KnowledgeIndex, before: Needs | None = None) 
     new_task = _names_new_task(text, index, before)
     if words <= MAX_FOLLOW_UP_WORDS:
         return opens_as_change(text) or words <= 4 or not new_task
-    return opens_as_change(text) or bool(_BACK.search(text)) or not (new_task or before is None)
+    names_only_the_task_before = before is not None and not new_task
+    return opens_as_change(text) or bool(_BACK.search(text)) or names_only_the_task_before
 
 
 def _names_new_task(text: str, index: KnowledgeIndex, before: Needs | None) -> bool:

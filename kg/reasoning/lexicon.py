@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -22,6 +23,7 @@ NGRAMS = 2                 # unigrams and bigrams (CV: bigrams +0.3 top-1 over u
 
 
 def terms_of(text: str, ngrams: int = NGRAMS) -> list[str]:
+    """The text's words and runs of up to `ngrams` words, lowercased, in order."""
     words = _WORD.findall(text.lower())
     return [" ".join(words[i:i + n]) for n in range(1, ngrams + 1) for i in range(len(words) - n + 1)]
 
@@ -42,8 +44,14 @@ class Lexicon:
         idf = np.array([math.log((1 + n) / (1 + documents[t])) + 1.0 for t in terms])
         return cls(terms, idf)
 
+    @cached_property
+    def columns(self) -> dict[str, int]:
+        """Each term's feature column."""
+        return {t: j for j, t in enumerate(self.terms)}
+
     def transform(self, texts: list[str]) -> np.ndarray:
-        column = {t: j for j, t in enumerate(self.terms)}
+        """One unit-length row of tf-idf weights per text (terms not in the lexicon count for nothing)."""
+        column = self.columns
         out = np.zeros((len(texts), len(self.terms)))
         for i, text in enumerate(texts):
             for term, count in Counter(terms_of(text)).items():
