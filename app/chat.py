@@ -15,7 +15,7 @@ from app.transcript import (
     show_source,
 )
 from explain import explain
-from explain.followups import FollowUps, families_in, note, paragraph, turn  # noqa: F401 - part of the chat API
+from explain.followups import FollowUps, note, paragraph, turn
 from explain.grounded import near_tie
 from kg.errors import QuestionError
 from kg.reasoning.answer import Answer

@@ -9,7 +9,6 @@ from __future__ import annotations
 from explain.explanation import Citations, tidy
 from explain.grounded import change_reason, quoted
 from kg.reasoning.answer import Answer, is_decision_rule
-from kg.reasoning.families import named_families
 from kg.reasoning.index import FAMILY_LABELS
 from kg.reasoning.recommend import level_word, pick_claims, tradeoffs_for
 from kg.reasoning.scoring import property_weights, rule_matches
@@ -40,11 +39,6 @@ def paragraph(*sentences) -> dict:
 
 def note(text: str) -> dict:
     return turn("note", [paragraph(text)])
-
-
-def families_in(text: str, index) -> list[str]:
-    """Families named in text, in order of mention (the longest name wins where names overlap)."""
-    return named_families(text, index)
 
 
 class FollowUps:
@@ -173,4 +167,4 @@ class FollowUps:
         return turn("change", blocks, self.cites.items, {"changes": [c.to_dict() for c in changes]})
 
 
-__all__ = ["FollowUps", "families_in", "turn", "paragraph", "note", "blocks_text"]
+__all__ = ["FollowUps", "turn", "paragraph", "note", "blocks_text"]

@@ -109,17 +109,11 @@ def _opening(rec: Recommendation, answer: Answer, cites: Citations) -> list[Sent
 
 def _rating(fit: PropertyFit, claims, index: KnowledgeIndex) -> str:
     """'sample quality is rated high by 3 sources' (the count is the documents cited when they are all)."""
-    n = len(documents_of(claims))
-    if n == 1 and _split(claims, index):
+    n, levels = len(documents_of(claims)), levels_of(index, claims)
+    if n == 1 and levels.low != levels.high:        # one document of two minds, not a range
         return f"{fit.label} is rated {by_source(claims, index)}"
     count = f"by {sources_phrase(n)}" if fit.sources == n else f"({_plural(fit.sources)})"
-    return f"{fit.label} is rated {levels_of(index, claims).phrase()} {count}"
-
-
-def _split(claims, index: KnowledgeIndex) -> bool:
-    """Whether the claims give more than one level (one document doing so is of two minds, not a range)."""
-    levels = levels_of(index, claims)
-    return levels.low != levels.high
+    return f"{fit.label} is rated {levels.phrase()} {count}"
 
 
 def _fresh(claims, others, cites: Citations) -> list:
@@ -203,8 +197,9 @@ def _tradeoffs(rec: Recommendation, cites: Citations, index: KnowledgeIndex, nee
         # a quote cited already for another property ("Difficult to train" for complexity, then stability) is
         # not cited again for this one when the sources give others
         claims = [c for c in trade.claims if _span(c) not in cites.by_span] or trade.claims
-        words = f"{trade.label} is rated {levels_of(index, claims).phrase()}"
-        if len(documents_of(claims)) == 1 and _split(claims, index):
+        levels = levels_of(index, claims)
+        words = f"{trade.label} is rated {levels.phrase()}"
+        if len(documents_of(claims)) == 1 and levels.low != levels.high:      # of two minds, not a range
             words = f"{trade.label} is rated {by_source(claims, index)}"
         if conflict and conflict.property == trade.property:
             claims = _merged(claims, conflict)

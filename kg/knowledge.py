@@ -150,9 +150,7 @@ class KnowledgeBase:
         """The learned need parser fitted for this build (`whichmodel parser`), or None: then needs are
         read by the hand-written rules alone."""
         path = self.folder / PARSER_FILE
-        if not path.exists() or NeedParser.stored_fingerprint(path) != current_fingerprint(self.index):
-            return None
-        return NeedParser.load(path)
+        return NeedParser.load(path, fingerprint=current_fingerprint(self.index)) if path.exists() else None
 
     def parser_is_current(self) -> bool:
         return self.parser is not None

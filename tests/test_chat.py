@@ -9,6 +9,7 @@ from test_endpoint import live_server  # noqa: F401 - the shared session server
 
 from app import chat, transcript
 from explain.followups import paragraph
+from kg.reasoning.families import named_families
 
 QUESTION = "Real-time image generation for a mobile game, latency is critical"
 
@@ -143,10 +144,10 @@ def test_rendering_escapes_questions_and_quotes(knowledge):
 
 def test_family_names_are_found(knowledge):
     index = knowledge.index
-    assert chat.families_in("compare variational autoencoders and GANs", index) == ["vae", "gan"]
-    assert chat.families_in("why not a normalizing flow?", index) == ["flow"]
-    assert chat.families_in("diffusion models vs. an autoencoder", index) == ["diffusion", "autoencoder"]
-    assert chat.families_in("I need images", index) == []
+    assert named_families("compare variational autoencoders and GANs", index) == ["vae", "gan"]
+    assert named_families("why not a normalizing flow?", index) == ["flow"]
+    assert named_families("diffusion models vs. an autoencoder", index) == ["diffusion", "autoencoder"]
+    assert named_families("I need images", index) == []
 
 
 def test_empty_and_oversized_messages(knowledge):

@@ -139,7 +139,7 @@ def merge(previous: Needs, follow: Needs, text: str, index: KnowledgeIndex) -> N
     combined = copy.deepcopy(previous)
     combined.question = f"{previous.question} {text}"
     combined.read_as = f"{previous.text} {follow.text}"
-    combined.declined, combined.decline_reason, combined.decline_kind = False, "", ""
+    combined.declined, combined.decline_kind = False, ""
     if changes_task(follow, index):
         combined.use_cases = dict(follow.use_cases) or combined.use_cases
         combined.modalities = dict(follow.modalities)

@@ -68,10 +68,14 @@ class Needs:
     unwanted: set[str] = field(default_factory=set)       # use cases a clause says are not wanted
     task_named: bool = True                                # a task, medium or generative verb is worded
     declined: bool = False
-    decline_reason: str = ""
     decline_kind: str = ""     # the kind of request declined (an OUT_OF_SCOPE key), "" when none is plain
     read_as: str = ""                                      # the question with misspellings corrected, as read
     out_of_scope: str = ""     # a kind of request not served, plainly nearer than any use case (the parser declines)
+
+    @property
+    def decline_reason(self) -> str:
+        """What a decline tells the person: its kind's reason (kg.reasoning.declines.reason_of), "" if not declined."""
+        return reason_of(self.decline_kind) if self.declined else ""
 
     @property
     def text(self) -> str:
@@ -327,7 +331,7 @@ def _decide_decline(needs: Needs, best_use_case: float, wanted: str) -> None:
     kind = decline_kind(needs.text, wanted, best_use_case=best_use_case,
                         stated=bool(needs.priorities or needs.constraints), unwanted=bool(needs.unwanted))
     if kind is not None:
-        needs.declined, needs.decline_kind, needs.decline_reason = True, kind, reason_of(kind)
+        needs.declined, needs.decline_kind = True, kind
 
 
 __all__ = ["Needs", "map_needs", "names_task", "named_tasks", "check_question", "split_clauses", "latency_waived",

@@ -28,7 +28,7 @@ from kg import paths
 from kg.errors import BuildMissing
 from kg.graph.store import write_atomic
 from kg.reasoning.conversation import MAX_FOLLOW_UP_WORDS, opens_as_change
-from kg.reasoning.declines import OUT_OF_SCOPE, asks_about, nearest_kind, reason_of
+from kg.reasoning.declines import OUT_OF_SCOPE, asks_about, nearest_kind
 from kg.reasoning.embedding import DIMENSIONS
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.lexicon import NGRAMS, Lexicon
@@ -112,6 +112,11 @@ def features(text: str, index: KnowledgeIndex, matcher, rules: Needs) -> np.ndar
     return np.concatenate([embedding, np.array(sims), rule_vector(rules, space)]).astype(np.float64)
 
 
+def rule_flags(base: np.ndarray, space: dict[str, list[str]]) -> np.ndarray:
+    """The rule reading's flags that each row of features ends with (see features), in label_space order."""
+    return base[..., -sum(len(labels) for labels in space.values()):]
+
+
 def label_matrix(examples: list[Example], space: dict[str, list[str]]) -> np.ndarray:
     """0/1 labels of each example in label_space order (one row per example)."""
     return np.array([[1.0 if label in e.labels[g] else 0.0 for g in GROUPS for label in space[g]]
@@ -192,21 +197,16 @@ class NeedParser:
         np.savez(buffer, **arrays)
         write_atomic(path, buffer.getvalue())
 
-    @staticmethod
-    def stored_fingerprint(path: Path) -> str:
-        """The fingerprint saved with the weights at path ("" when unreadable): a parser saved for other
-        features or another corpus is stale, whatever else its file holds."""
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                return str(json.loads(str(data["meta"])).get("fingerprint", ""))
-        except (OSError, KeyError, ValueError, EOFError, TypeError):
-            return ""
-
     @classmethod
-    def load(cls, path: Path) -> NeedParser:
+    def load(cls, path: Path, *, fingerprint: str | None = None) -> NeedParser | None:
+        """The parser saved at path; given the fingerprint it must have, None when it has another (a parser
+        saved for other features or another corpus is stale, whatever else its file holds). An unreadable
+        file is BuildMissing."""
         try:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))
+                if fingerprint is not None and meta.get("fingerprint") != fingerprint:
+                    return None
                 return cls(meta["space"], {g: data[f"w_{g}"] for g in GROUPS}, {g: data[f"b_{g}"] for g in GROUPS},
                            {g: data[f"l_{g}"] for g in GROUPS}, data["memory"], data["memory_labels"],
                            Lexicon([str(t) for t in data["terms"]], data["idf"]), meta["thresholds"],
@@ -279,7 +279,6 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
     if declines(probs, rules, thresholds):
         needs.declined = True
         needs.decline_kind = rules.decline_kind or rules.out_of_scope      # a plain kind says more than none
-        needs.decline_reason = reason_of(needs.decline_kind)
         # the limits and wishes it states stay: as a follow-up ("and if GPUs were unlimited?") they change the
         # need before it rather than decline it (kg.reasoning.conversation.merge)
         needs.constraints, needs.indifferent = set(rules.constraints), set(rules.indifferent)
@@ -344,10 +343,9 @@ def read_needs(question: str, index: KnowledgeIndex, matcher, parser: NeedParser
     needs = decode(probs, rules, parser.thresholds, index)
     if needs.declined and not asks_about(rules.text):     # the kind of request it is, when plain, says more
         needs.decline_kind = nearest_kind(score_texts(matcher, [rules.text], "out_of_scope")) or needs.decline_kind
-        needs.decline_reason = reason_of(needs.decline_kind)
     return needs
 
 
 __all__ = ["NeedParser", "Example", "load_examples", "label_space", "label_matrix", "features", "rule_vector",
-           "decode", "read_needs", "fingerprint", "current_fingerprint", "neighbour_labels", "MIN_POSITIVES",
-           "ORDER_WEIGHTS", "PARSER_FILE", "GROUPS", "admits", "declines"]
+           "decode", "read_needs", "rule_flags", "fingerprint", "current_fingerprint", "neighbour_labels",
+           "MIN_POSITIVES", "ORDER_WEIGHTS", "PARSER_FILE", "GROUPS", "admits", "declines"]

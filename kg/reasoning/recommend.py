@@ -315,7 +315,7 @@ def apply_overrides(needs: Needs, index: KnowledgeIndex, matcher, *, task: str |
         best = max(scores, key=scores.get)
         needs.use_cases = {best: 1.0}
     if task or compute or data or pretrained or priorities:
-        needs.declined, needs.decline_reason, needs.decline_kind = False, "", ""
+        needs.declined, needs.decline_kind = False, ""
     return needs
 
 

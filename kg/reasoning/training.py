@@ -28,7 +28,7 @@ from kg.reasoning.parser import (
     label_matrix,
     label_space,
     load_examples,
-    rule_vector,
+    rule_flags,
 )
 
 MIN_RULE_FIRES = 10            # a rule judged against the corpus must have fired on this many needs
@@ -47,16 +47,11 @@ def example_text(example: Example) -> str:
     return example.question
 
 
-def featurize(examples: list[Example], index, matcher) -> tuple[np.ndarray, np.ndarray, list[Needs]]:
-    """Base features, rule vectors (one row per example) and the rule readings themselves."""
-    space = label_space(index)
-    base, rules, readings = [], [], []
-    for example in examples:
-        reading = map_needs(example_text(example), index, matcher, keep_on_decline=True)
-        base.append(features(reading.text, index, matcher, reading))
-        rules.append(rule_vector(reading, space))
-        readings.append(reading)
-    return np.array(base), np.array(rules), readings
+def featurize(examples: list[Example], index, matcher) -> tuple[np.ndarray, list[Needs]]:
+    """Base features (one row per example, ending with the rule reading's flags) and the rule readings."""
+    readings = [map_needs(example_text(example), index, matcher, keep_on_decline=True) for example in examples]
+    base = [features(reading.text, index, matcher, reading) for reading in readings]
+    return np.array(base), readings
 
 
 def fit(examples: list[Example], base: np.ndarray, texts: list[str], space: dict[str, list[str]],
@@ -71,7 +66,7 @@ def fit(examples: list[Example], base: np.ndarray, texts: list[str], space: dict
     single = np.array([not e.context for e in examples])       # a follow-up's combined text is no need to match
     parser = NeedParser(space, {}, {}, {}, base[single, :DIMENSIONS].copy(), labels[single], Lexicon.fit(texts))
     xs = parser.inputs(base, texts, own_rows=np.where(single, np.cumsum(single) - 1, -1))
-    rules = base[:, -labels.shape[1]:]           # every feature row ends with the rule reading's flags
+    rules = rule_flags(base, space)
     column = 0
     for g in GROUPS:
         names = space[g]
@@ -108,13 +103,13 @@ def f1(predicted: list[set], gold: list[set]) -> float:
     return 2 * tp / (2 * tp + wrong) if tp else 0.0
 
 
-def tune(parser: NeedParser, examples: list[Example], base: np.ndarray, rules: np.ndarray,
-         readings: list[Needs]) -> dict[str, dict]:
+def tune(parser: NeedParser, examples: list[Example], base: np.ndarray, readings: list[Needs]) -> dict[str, dict]:
     """Per group, the threshold with the best F1 on these (dev) examples, and whether the heads beat the
     rules; sets parser.thresholds and parser.use_model and returns the figures. The decline threshold is
     the one whose declines, as decode makes them (kg.reasoning.parser.declines), are most often right."""
     figures, offset = {}, 0
     parser.use_model = dict.fromkeys(GROUPS, True)
+    rules = rule_flags(base, parser.space)
     probs = [parser.probabilities(x, r, reading.text) for x, r, reading in zip(base, rules, readings)]
     texts = [example_text(e) for e in examples]
     for g in GROUPS:
@@ -142,11 +137,11 @@ def fit_parser(kb, folder: Path | None = None, *, hold_out_dev: bool = False) ->
     parser kept has seen every labelled need but the frozen test splits. Saved into the build folder."""
     train, dev = load_examples(needs_dir() / "train.yaml"), load_examples(needs_dir() / "dev.yaml")
     space = label_space(kb.index)
-    base_t, _, readings_t = featurize(train, kb.index, kb.matcher)
+    base_t, readings_t = featurize(train, kb.index, kb.matcher)
     texts_t = [r.text for r in readings_t]
     parser = fit(train, base_t, texts_t, space)
-    base_d, rules_d, readings_d = featurize(dev, kb.index, kb.matcher)
-    figures = tune(parser, dev, base_d, rules_d, readings_d)
+    base_d, readings_d = featurize(dev, kb.index, kb.matcher)
+    figures = tune(parser, dev, base_d, readings_d)
     if not hold_out_dev:
         chosen = parser
         parser = fit(train + dev, np.vstack([base_t, base_d]), texts_t + [r.text for r in readings_d], space)
