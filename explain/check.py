@@ -42,14 +42,6 @@ def _claim_precise(claim, sentence: Sentence, index: KnowledgeIndex) -> bool:
     return True
 
 
-SHORT_QUOTE_WORDS = 4
-
-
-def short_without_context(citation: dict) -> bool:
-    """A quote too short to check on its own ("High", "⭐⭐") shown with no context to place it."""
-    return len(citation.get("quote", "").split()) < SHORT_QUOTE_WORDS and not citation.get("context")
-
-
 def count_kept(sentence: Sentence, by_number: dict[int, dict]) -> bool:
     """A sentence that says N sources agree cites claims from exactly N documents."""
     docs = {by_number[n]["doc"] for n in sentence.citations if n in by_number}
@@ -61,7 +53,7 @@ def check_explanation(explanation: Explanation, index: KnowledgeIndex, corpus: d
     counts = {"sentences": 0, "cited_sentences": 0, "citations": 0, "valid_citations": 0,
               "precise_citations": 0, "counting_sentences": 0, "count_mismatches": 0,
               "shown_quotes": len(explanation.citations),
-              "short_quotes": sum(short_without_context(c) for c in explanation.citations), "problems": []}
+              "short_quotes": sum(needs_context(c) for c in explanation.citations), "problems": []}
     for sentence in explanation.sentences:
         if sentence.kind == "decline":
             continue
