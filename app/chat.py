@@ -246,8 +246,8 @@ const reveal = () => {
 watch('value', () => requestAnimationFrame(reveal));
 """
 # The character counter under the input: typing, pasting and the box being cleared after a question (no event
-# tells of that: a light poll, which rewrites the live region only when its text changes, so that a screen
-# reader is not told the same count again).
+# tells of that: counted when the chat changes and by a light poll; the live region is rewritten only when its
+# text changes, so that a screen reader is not told the same count again).
 COUNT_JS = """
 const max = MAX, out = element.querySelector('.wm-count') || element;
 const update = () => {
@@ -260,7 +260,10 @@ const update = () => {
   out.classList.toggle('wm-over', over > 0);
 };
 document.addEventListener('input', (e) => { if (e.target.closest && e.target.closest('#wm-input')) update(); });
-setInterval(update, 100); update();
+let watched = null;                 // the box is cleared as the answer arrives: count when the chat changes
+const watchLog = () => { const log = document.querySelector('#wm-chat'); if (!log || log === watched) return;
+  new MutationObserver(update).observe(log, {childList: true, subtree: true}); watched = log; };
+setInterval(() => { watchLog(); update(); }, 100); update();
 """.replace("MAX", str(MAX_MESSAGE))
 # A citation's source, on a phone a drawer over the bottom of the screen (its close button hides it), with the tapped
 # marker moved just above the drawer; beside the chat, its highlighted quote is scrolled into view.
