@@ -403,14 +403,3 @@ def test_flowchart_rdf_export_carries_the_page_asked_for(ctx):
         subjects.append({str(s) for s in sub.subjects(RDF.type, None)})
     everything = set().union(*subjects)
     assert all(len(page) < len(everything) for page in subjects)
-
-
-def test_a_short_quote_in_an_answer_diagram_shows_where_it_stands(ctx):
-    """A one-word quote ("Code") is shown with the heading it stands under, as the CLI shows it."""
-    from app.export.core import build_model
-
-    model = build_model("answer", "a model to write unit tests for our legacy java code; one workstation with a "
-                                  "4090 and a pretrained code model we're allowed to fine-tune", ctx)
-    labels = [" ".join(attrs["label"].split()) for _, attrs in model.nodes(data=True) if attrs.get("kind") == "claim"]
-    short = [label for label in labels if "“Code”" in label]
-    assert short and all("Best For: “Code”" in label for label in short)
