@@ -403,3 +403,14 @@ def test_flowchart_rdf_export_carries_the_page_asked_for(ctx):
         subjects.append({str(s) for s in sub.subjects(RDF.type, None)})
     everything = set().union(*subjects)
     assert all(len(page) < len(everything) for page in subjects)
+
+
+def test_a_short_quote_in_an_answer_diagram_shows_where_it_stands(ctx):
+    """A one-word quote ("Code") is shown after the last part of the heading it stands under, on its line."""
+    from app.export.core import build_model
+
+    model = build_model("answer", "a model to write unit tests for our legacy java code; one workstation with a "
+                                  "4090 and a pretrained code model we're allowed to fine-tune", ctx)
+    labels = [attrs["label"] for _, attrs in model.nodes(data=True) if attrs.get("kind") == "claim"]
+    short = [line for label in labels for line in label.splitlines() if "“Code”" in line]
+    assert short and all(line.endswith("Best For: “Code”") for line in short)
