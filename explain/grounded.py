@@ -85,7 +85,12 @@ def _span(claim) -> tuple[str, int, int]:
     return claim.doc, claim.start, claim.end
 
 
-def _opening(rec: Recommendation, answer: Answer, cites: Citations) -> list[Sentence]:
+def sole_family(index: KnowledgeIndex, family: str, use_case: str) -> bool:
+    """No source names any other family for the use case (only Autoregressive for speech synthesis)."""
+    return {f for f, uses in index.suited.items() if uses.get(use_case)} == {family}
+
+
+def _opening(rec: Recommendation, answer: Answer, cites: Citations, index: KnowledgeIndex) -> list[Sentence]:
     label, out = rec.label, []
     uses, rules = uses_in_order(rec, answer.needs), rules_to_quote(rec, answer.needs)[:2]
     ruled = {_span(r.claim) for r in rules}
@@ -96,6 +101,9 @@ def _opening(rec: Recommendation, answer: Answer, cites: Citations) -> list[Sent
                       f"{label} is the best fit here, and {sources_phrase(n)} name{s} it for {first.label}.",
                       f"Go with {label}; {sources_phrase(n)} cite{s} it for {first.label}."],
                      answer.question, label)
+        if sole_family(index, rec.family, first.use_case):   # why nothing else is offered, whatever its costs
+            does = "does" if n == 1 else "do"
+            text = f"Use {label}, the only family the sources name for {first.label} ({sources_phrase(n)} {does})."
         out.append(_say(text, first.claims, cites, rec.family, use_case=first.use_case, kind="use_case", counts=n))
     for rule in rules:
         if rule.claim.id in cites.by_claim or _span(rule.claim) in cites.by_span:
@@ -384,7 +392,7 @@ def explain_answer(answer: Answer, index: KnowledgeIndex, corpus: dict[str, Docu
     conflict = conflict_to_show(rec, tradeoff_props)
     rated = tradeoff_props | {f.property for f in rec.reasons_of(PropertyFit)[:2]}
     merged = conflict if conflict and conflict.kind != "comparison" and conflict.property in rated else None
-    sentences = _opening(rec, answer, cites)
+    sentences = _opening(rec, answer, cites, index)
     sentences += _properties(rec, cites, index, answer.needs, merged)
     sentences += _tradeoffs(rec, cites, index, answer.needs, merged)
     sentences += _runner_up(answer, cites, index)

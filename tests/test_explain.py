@@ -66,3 +66,14 @@ def test_every_sentence_that_counts_sources_cites_that_many(knowledge):
         counting += report["counting_sentences"]
         assert report["count_mismatches"] == 0, (question, report["problems"])
     assert counting > 100
+
+
+def test_the_only_family_named_for_the_task_is_said_to_be_so(knowledge):
+    """Why nothing faster is offered for real-time speech: no source names another family for it."""
+    named = {family for family, uses in knowledge.index.suited.items() if uses.get("speech-synthesis")}
+    assert named == {"autoregressive"}
+    text = explain(recommend("text to speech that runs in real time on a phone, must be fast", kb=knowledge),
+                   knowledge).text
+    assert text.startswith("Use Autoregressive, the only family the sources name for speech synthesis")
+    other = explain(recommend("Write Python functions from docstrings.", kb=knowledge), knowledge).text
+    assert "the only family" not in other

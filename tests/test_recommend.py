@@ -209,3 +209,20 @@ def test_a_pretrained_model_to_fine_tune_waives_the_cost_of_small_compute(knowle
                        "pretrained code model we're allowed to fine-tune", kb=knowledge)
     assert {"compute-small", "pretrained-available"} <= answer.needs.constraints
     assert answer.top.label == "Transformer"
+
+
+def test_a_family_named_for_the_task_is_recommended_whatever_its_costs(knowledge):
+    """NeRF is the family named for a 3D walkthrough; on a small compute budget its cost is a trade-off to
+    state, not a reason to answer that no source says anything (its score below zero once did that)."""
+    answer = recommend("how do i make a 3d walkthrough of an apartment from a video i shot on my iphone",
+                       kb=knowledge, compute="small")
+    assert not answer.declined and answer.top.label == "NeRF"
+    assert "compute-small" in answer.needs.constraints and answer.top.score <= 0.5
+
+
+@pytest.mark.parametrize("question, first", [
+    ("has to look like a real photo, nothing else matters", "sample-quality"),
+    ("the voice must sound like a real person and that is the main thing", "sample-quality"),
+])
+def test_everyday_words_for_what_matters_above_all(knowledge, question, first):
+    assert needs_of(knowledge, question).first == first

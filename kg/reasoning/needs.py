@@ -263,9 +263,12 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
     needs = Needs(question=check_question(question))
     needs.read_as = text = reading(needs.question, matcher)      # misspellings read as the words meant
     clauses = split_clauses(text) or [text]
+    before: tuple[str, ...] = ()
     for clause in clauses:
         _constraints(clause, needs)
-        read_priorities(clause, index, needs)
+        had = dict(needs.priorities)
+        read_priorities(clause, index, needs, before)
+        before = tuple(p for p, weight in needs.priorities.items() if weight > had.get(p, 0.0))
         _families_to_avoid(clause, index, needs)
     rank_by_mention(text, index, needs)
     if said := pretrained_stated(text):

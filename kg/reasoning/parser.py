@@ -54,6 +54,7 @@ RULED_CONSTRAINT = 0.25                          # a constraint the rules read s
 RULED_PRIORITY = 0.25                            # a priority the rules read stands unless the heads doubt it
 SURE_TASK = 0.95             # a task this sure, which the rules matched too, outweighs the decline head (CV)
 BARE_TASK = 0.5                                  # the likeliest use case is kept from here up (dev split)
+USE_CASE_SPREAD = 0.4        # a kept use case weighs 0.9 - SPREAD * (1 - p): how much the heads' doubt lowers it
 
 
 @dataclass
@@ -292,7 +293,7 @@ def decode(probs: dict[str, dict[str, float]], rules: Needs, thresholds: dict[st
         best = max(options, key=options.get)                            # a bare need: its likeliest task
         use = {best: probs["use_cases"][best]}
     top = sorted(use.items(), key=lambda kv: -kv[1])[:3]
-    needs.use_cases = {u: 0.5 + 0.4 * p for u, p in top}
+    needs.use_cases = {u: 0.9 - USE_CASE_SPREAD * (1 - p) for u, p in top}
     needs.modalities = {m: p for m, p in probs["modalities"].items() if p >= thresholds["modalities"]}
     constraints = {c for c, p in probs["constraints"].items()
                    if (p >= thresholds["constraints"] or (c in rules.constraints and p >= RULED_CONSTRAINT))

@@ -25,8 +25,8 @@ _STRONG = re.compile(r"\b(highest|best|top|maximum|must|critical|crucial|essenti
                      r"most important|priority|above all|state[- ]of[- ]the[- ]art|need)\b", re.I)
 _ABOVE_ALL = re.compile(r"\b(matters? (the )?most|most important|above all|top priority|first and foremost|"
                         r"number one|#1|more than anything|all that matters|only thing that matters|"
-                        r"non-negotiable|is everything|priority one|(is|comes) first|the main thing|"
-                        r"(is|are) the priority|"
+                        r"nothing else matters|non-negotiable|is everything|priority one|(is|comes) first|"
+                        r"the main thing|(is|are) the priority|"
                         r"(main|first|biggest|primary) (priority|concern|goal))\b", re.I)
 # A property put below others ("quality is secondary", "realism comes second"): never the first priority.
 DEMOTED = re.compile(r"\s*(is|are|comes?|being)?\s*(a |an |the )?(distant |close )?(secondary|second|less important|"
@@ -38,6 +38,7 @@ _PROPERTY_CUES = {
                       r"convincing|stunning|beautiful|as good as (?:possible|it (?:can|gets)|they (?:can|get))|"
                       r"photo-?real\w*|crisp|polished|fluent|natural[- ]sounding|(?:nice|good)[- ]looking|"
                       r"(?:look|sound)(?:s|ing)? (?:real|natural|good|great|ok|okay|right|professional|human)|"
+                      r"(?:look|sound)(?:s|ing)? like (?:an? )?(?:real|actual) \w+|"
                       r"fid|inception score|perceptual quality|gorgeous|faithful(?:ness|ly)?",
     "generation-speed": r"fast|faster|fastest|speed|speedy|snappy|quick|quickly|quickest|real[- ]time|latency|slow|"
                         r"slowly|instant|throughput|"
@@ -117,15 +118,19 @@ NO_HURRY = re.compile(r"\b(as long as (it|they) (needs?|takes?|likes?|wants?)|ta
                        r"(real[- ]?time|latency|speed)( part| thing| requirement| limit)?)\b", re.I)
 
 
-def read_priorities(clause: str, index: KnowledgeIndex, needs: Wanted) -> None:
-    """The properties a clause wants, waves off (indifferent) or puts below others (demoted), into needs."""
+def read_priorities(clause: str, index: KnowledgeIndex, needs: Wanted, before: tuple[str, ...] = ()) -> None:
+    """The properties a clause wants, waves off (indifferent) or puts below others (demoted), into needs.
+    `before`: what the clause before it wanted; a clause that only puts something above all ("…a real photo,
+    nothing else matters") puts that first when it was one property."""
     if NO_HURRY.search(clause) and "generation-speed" in index.properties:
         needs.indifferent.add("generation-speed")
         needs.priorities.pop("generation-speed", None)
+    named = False
     for prop, concept in index.properties.items():
         match = _property_pattern(prop, concept).search(clause)
         if not match:
             continue
+        named = True
         if prop in ("compute-need", "data-need") and not _PROPERTY_CUES.get(prop):
             continue
         if _negated_near(clause, match.start(), match.end()):
@@ -139,6 +144,8 @@ def read_priorities(clause: str, index: KnowledgeIndex, needs: Wanted) -> None:
             needs.priorities[prop] = max(weight, needs.priorities.get(prop, 0.0))
             if not needs.first and _ABOVE_ALL.search(clause):
                 needs.first = prop
+    if not named and not needs.first and len(before) == 1 and _ABOVE_ALL.search(clause):
+        needs.first = before[0]
 
 
 _RANKED = re.compile(r">|\b(then|followed by|second(ly)?|next|after that)\b", re.I)

@@ -187,10 +187,11 @@ def first_key(index: KnowledgeIndex, family: str, prop: str) -> tuple[float, int
 
 
 def rank(index: KnowledgeIndex, needs: Needs) -> list[FamilyScore]:
-    """The families with a positive score, best first: by score, except that a property put above all
-    else ranks the families named for the kind of data asked by how the sources rate it first, and a comparative
-    question's families come first."""
-    ranked = [fs for fs in score_families(index, needs) if fs.score > 0]
+    """The families with a positive score or named for a use case asked (NeRF for a 3D walkthrough on small
+    compute: its cost is a trade-off to state, not a reason to say nothing), best first: by score, except that
+    a property put above all else ranks the families named for the kind of data asked by how the sources rate
+    it first, and a comparative question's families come first."""
+    ranked = [fs for fs in score_families(index, needs) if fs.score > 0 or fs.use_case > 0]
     if needs.first:                 # by the sources' rating of it, then by how many give one, then by score
         ranked.sort(key=lambda fs: (off_modality(index, needs, fs.family), first_key(index, fs.family, needs.first)))
     if needs.candidates:
