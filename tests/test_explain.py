@@ -77,3 +77,13 @@ def test_the_only_family_named_for_the_task_is_said_to_be_so(knowledge):
     assert text.startswith("Use Autoregressive, the only family the sources name for speech synthesis")
     other = explain(recommend("Write Python functions from docstrings.", kb=knowledge), knowledge).text
     assert "the only family" not in other
+
+
+def test_a_rating_given_for_one_task_is_not_cited_for_another(knowledge):
+    """001's "For Text Generation: Best quality" rates Transformers for text only: an answer about price
+    series that weighs Transformer's sample quality cites the general comparison matrix, not that line."""
+    answer = recommend("generate realistic synthetic stock price time series for backtesting", kb=knowledge)
+    assert "transformer" in {r.family for r in answer.recommendations}
+    explanation = explain(answer, knowledge)
+    assert "sample quality" in explanation.text
+    assert not [c for c in explanation.citations if "For Text Generation" in (c.get("context") or "")]
