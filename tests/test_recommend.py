@@ -226,3 +226,13 @@ def test_a_family_named_for_the_task_is_recommended_whatever_its_costs(knowledge
 ])
 def test_everyday_words_for_what_matters_above_all(knowledge, question, first):
     assert needs_of(knowledge, question).first == first
+
+
+def test_a_clause_that_is_only_not_x_says_what_is_not_wanted(knowledge):
+    """ "Not captioning, the reverse: …" does not want captioning; "Not GANs, …" rules out a family instead."""
+    reverse = needs_of(knowledge, "Not captioning, the reverse: I type a description and get a picture.")
+    assert "image-captioning" in reverse.unwanted
+    answer = recommend("Not captioning, the reverse: I type a description and get a picture.", kb=knowledge)
+    assert "image-captioning" not in answer.needs.use_cases and answer.top.label != "Transformer"
+    family = needs_of(knowledge, "Not GANs, something that trains stably for faces")
+    assert family.unwanted == set() and family.avoid == {"gan"}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from kg.errors import QuestionError
 from kg.reasoning import declines, priorities, resources
 from kg.reasoning.declines import GENERATIVE, asks_about, decline_kind, plainly_out_of_scope, reason_of
-from kg.reasoning.families import candidates, ruled_out, tool_choice
+from kg.reasoning.families import candidates, named_families, ruled_out, tool_choice
 from kg.reasoning.index import KnowledgeIndex
 from kg.reasoning.priorities import DEMOTED, INDIFFERENT, NO_HURRY, SOFT, rank_by_mention, read_priorities
 from kg.reasoning.resources import data_size, hardware_size, lifted, pretrained_stated, resource_only
@@ -50,6 +50,7 @@ _NOT_WANTED = re.compile(r"\b(don'?t|dont|do not|doesn'?t|does not|no need to|no
                          r"(generat\w*|creat\w*|produc\w*|synthesi\w*|make|making|change|replace|alter)\b|"
                          r"\b(don'?t|dont|do not|doesn'?t|does not) (need|want|care about) the\b|"
                          r"\b(nobody|no one|none of us)\b[\w\s']{0,25}\b(needs?|wants?|cares? about)\b", re.I)
+_ONLY_NOT = re.compile(r"^\W*not (a |an )?[\w-]+( [\w-]+)?\W*$", re.I)     # a clause that is only "not captioning"
 _SPLIT = re.compile(r"[.;!?\n]+|,\s+|\s+\bbut\b\s+|\s+\band\b\s+(?=(we|i|it|they|there|the|our|my)\b)", re.I)
 
 
@@ -170,7 +171,7 @@ def latency_waived(text: str) -> bool:
                                               for c in split_clauses(text))
 
 
-_LEXICON = (_SMALL, _LARGE, _NEGATED_SIZE, _COMPUTE, _DATA, _LATENCY, _NOT_WANTED, _SPLIT)
+_LEXICON = (_SMALL, _LARGE, _NEGATED_SIZE, _COMPUTE, _DATA, _LATENCY, _NOT_WANTED, _ONLY_NOT, _SPLIT)
 # Words of the reading's own that no pattern spells out whole (they sit behind a "pre-?" or "\w*").
 _EXTRA_WORDS = ("pretrained pretraining finetune finetuned finetuning unlabeled unlabelled upscale upscaling "
                 "diverge diverges diverging divergence codec codecs")
@@ -275,7 +276,7 @@ def map_needs(question: str, index: KnowledgeIndex, matcher, *, keep_on_decline:
         needs.constraints.add(f"pretrained-{said}")
     if "latency-critical" in needs.constraints and "generation-speed" not in needs.indifferent:
         needs.priorities["generation-speed"] = max(1.5, needs.priorities.get("generation-speed", 0))
-    wanted = [c for c in clauses if not _NOT_WANTED.search(c)] or clauses
+    wanted = [c for c in clauses if not _not_wanted(c, index)] or clauses
     if len(wanted) < len(clauses):
         needs.unwanted = _unwanted(matcher, [c for c in clauses if c not in wanted])
     scores = score_texts(matcher, [text] + (task_clauses(text) or wanted), "use_case")
@@ -320,6 +321,12 @@ def rule_words() -> list[str]:
     the decline words' patterns): a misspelling is corrected towards them too ("pretrianed", "laptpo")."""
     patterns = [p.pattern for p in (*_LEXICON, *priorities.LEXICON, *resources.LEXICON, *declines.LEXICON)]
     return [_EXTRA_WORDS] + [" ".join(re.findall(r"(?<![\\?])\b[a-z]{5,}\b(?![\\(\[?])", p)) for p in patterns]
+
+
+def _not_wanted(clause: str, index: KnowledgeIndex) -> bool:
+    """A clause saying what is not wanted: a task ("we don't need to generate new images"), or a clause that
+    is only "not X" ("Not captioning, the reverse: …"; "not GANs" rules out a family instead)."""
+    return bool(_NOT_WANTED.search(clause)) or bool(_ONLY_NOT.match(clause) and not named_families(clause, index))
 
 
 def _unwanted(matcher, clauses: list[str]) -> set[str]:

@@ -45,6 +45,7 @@ EXCLUSIVE = [("compute-small", "compute-large"), ("data-small", "data-large"),
 ORDER_WEIGHTS = (2.5, 1.3, 1.0, 0.8)         # priority weights by rank: the first one counts most
 KNN, KNN_TEMPERATURE = 16, 0.05                 # nearest corpus needs whose labels are features
 WORD_WEIGHT = 1.0                                 # scale of the tf-idf word features beside the embedding (CV)
+HEAD_C = 4.0                   # the heads' inverse L2 regularisation (CV over 1, 2, 4, 8, 16: 4 best)
 UNWORDED_PRIORITY = 0.95                         # a priority no word of the question names needs this (dev)
 # A use case that is one property's pursuit: not the need when that property is waved off or put second
 # ("never mind photorealism", "realism comes second").
@@ -229,7 +230,7 @@ def fingerprint(files: list[Path], index: KnowledgeIndex) -> str:
         digest.update(path.read_bytes())
     digest.update(json.dumps(label_space(index), sort_keys=True).encode())
     digest.update(json.dumps(OUT_OF_SCOPE).encode())                # the features: their kinds and texts,
-    digest.update(f"words {NGRAMS} {WORD_WEIGHT}".encode())          # and the word features
+    digest.update(f"words {NGRAMS} {WORD_WEIGHT} C {HEAD_C}".encode())   # the word features, the fit
     return digest.hexdigest()[:16]
 
 

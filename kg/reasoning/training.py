@@ -17,6 +17,7 @@ from kg.reasoning.lexicon import Lexicon
 from kg.reasoning.needs import Needs, map_needs
 from kg.reasoning.parser import (
     GROUPS,
+    HEAD_C,
     MIN_POSITIVES,
     PARSER_FILE,
     Example,
@@ -55,7 +56,7 @@ def featurize(examples: list[Example], index, matcher) -> tuple[np.ndarray, list
 
 
 def fit(examples: list[Example], base: np.ndarray, texts: list[str], space: dict[str, list[str]],
-        c: float = 2.0) -> NeedParser:
+        c: float = HEAD_C) -> NeedParser:
     """One logistic head per label with at least MIN_POSITIVES training examples (lbfgs: deterministic), on the
     base features, the neighbours' labels and the words of `texts` (the lexicon fitted on them). A label with
     fewer whose rule reading fires on many training needs, and is wrong on most of them, gets a constant head:
