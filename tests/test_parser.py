@@ -595,8 +595,8 @@ def test_test_split_is_frozen(split, digest):
                                                    (TEST_SPLIT_3, 102, 0.1), (TEST_SPLIT_4, 55, 0.05),
                                                    (TEST_SPLIT_5, 55, 0.05)])
 def test_figures_on_the_frozen_test_splits(knowledge, split, count, margin):
-    """Measured, not tuned on: the README reports these figures. The floors only catch a collapse (test 4 is
-    and 5 are small, 43-44 generative needs, one of them 2.3 points, and test 4's embedding baseline is high: a lower
+    """Measured, not tuned on: the README reports these figures. The floors only catch a collapse (tests 4 and
+    5 are small, 43-44 generative needs, one of them 2.3 points, and test 4's embedding baseline is high: a lower
     margin)."""
     from app.needs_eval import evaluate_needs, report_lines
 
