@@ -9,9 +9,14 @@ from kg.sources.corpus import Document
 SHORT_QUOTE_WORDS = 4       # a shown quote under this many words needs its context to be checked
 
 
+def is_short(quote: str) -> bool:
+    """A quote too short to check alone ("Text", "High", "⭐⭐")."""
+    return word_count(quote) < SHORT_QUOTE_WORDS
+
+
 def needs_context(citation: dict) -> bool:
-    """A shown quote too short to check alone ("Text", "High", "⭐⭐") that comes without its context."""
-    return word_count(str(citation.get("quote", ""))) < SHORT_QUOTE_WORDS and not citation.get("context")
+    """A shown quote too short to check alone that comes without its context."""
+    return is_short(str(citation.get("quote", ""))) and not citation.get("context")
 
 
 def citation_valid(citation: dict, corpus: dict[str, Document]) -> bool:

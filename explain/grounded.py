@@ -115,13 +115,22 @@ def _opening(rec: Recommendation, answer: Answer, cites: Citations, index: Knowl
     return out
 
 
+def _rated(label: str, claims, index: KnowledgeIndex) -> tuple[str, bool]:
+    """'sample quality is rated high', and whether the words name their one source: one document giving two
+    levels is of two minds, not a range ('rated low in one place and moderate in another by source 004')."""
+    levels = levels_of(index, claims)
+    if len(documents_of(claims)) == 1 and levels.low != levels.high:
+        return f"{label} is rated {by_source(claims, index)}", True
+    return f"{label} is rated {levels.phrase()}", False
+
+
 def _rating(fit: PropertyFit, claims, index: KnowledgeIndex) -> str:
     """'sample quality is rated high by 3 sources' (the count is the documents cited when they are all)."""
-    n, levels = len(documents_of(claims)), levels_of(index, claims)
-    if n == 1 and levels.low != levels.high:        # one document of two minds, not a range
-        return f"{fit.label} is rated {by_source(claims, index)}"
-    count = f"by {sources_phrase(n)}" if fit.sources == n else f"({_plural(fit.sources)})"
-    return f"{fit.label} is rated {levels.phrase()} {count}"
+    words, sourced = _rated(fit.label, claims, index)
+    if sourced:
+        return words
+    n = len(documents_of(claims))
+    return f"{words} by {sources_phrase(n)}" if fit.sources == n else f"{words} ({_plural(fit.sources)})"
 
 
 def _fresh(claims, others, cites: Citations) -> list:
@@ -205,10 +214,7 @@ def _tradeoffs(rec: Recommendation, cites: Citations, index: KnowledgeIndex, nee
         # a quote cited already for another property ("Difficult to train" for complexity, then stability) is
         # not cited again for this one when the sources give others
         claims = [c for c in trade.claims if _span(c) not in cites.by_span] or trade.claims
-        levels = levels_of(index, claims)
-        words = f"{trade.label} is rated {levels.phrase()}"
-        if len(documents_of(claims)) == 1 and levels.low != levels.high:      # of two minds, not a range
-            words = f"{trade.label} is rated {by_source(claims, index)}"
+        words, _ = _rated(trade.label, claims, index)
         if conflict and conflict.property == trade.property:
             claims = _merged(claims, conflict)
             words = f"{trade.label} is rated {by_source(claims, index)}"

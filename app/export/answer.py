@@ -4,7 +4,7 @@ from __future__ import annotations
 from app.export.context import doc_id, shorten, wrap
 from app.export.model import add_edge, add_iris, add_node, new_diagram
 from app.export.style import CONFLICT_MARK
-from explain.check import SHORT_QUOTE_WORDS
+from explain.check import is_short
 from kg.errors import ExportError
 from kg.reasoning.answer import (
     Answer,
@@ -16,7 +16,6 @@ from kg.reasoning.answer import (
 )
 from kg.reasoning.index import ClaimRef
 from kg.reasoning.scoring import CONSTRAINT_WEIGHTS
-from kg.sources.context import word_count
 from kg.sources.corpus import short_id
 
 NEED_WORDS = {"use_case": ("use case", "uc"), "modality": ("modality", "mod"),
@@ -68,7 +67,7 @@ def shown_conflicts(rec: Recommendation, top: bool = True) -> list[Conflict]:
 def _quoted(claim: ClaimRef, limit: int = 60) -> str:
     """A claim's quote (cut at a word's end) and where it is: source id @ offsets."""
     quote = "“" + shorten(claim.quote.strip(" -•*"), limit) + "”"
-    if word_count(claim.quote) < SHORT_QUOTE_WORDS and claim.context:     # "Code" alone says little: the last
+    if is_short(claim.quote) and claim.context:     # "Code" alone says little: the last
         quote = f"{shorten(claim.context.rsplit(' · ', 1)[-1], 24)}: {quote}"   # part of its heading, same line
     return f"{wrap(quote, 56)}\n{doc_id(claim.doc)} @{claim.start}–{claim.end}"
 
